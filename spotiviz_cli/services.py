@@ -1,0 +1,113 @@
+"""Builds the real collaborators once (settings, token store, HTTP, consoles, browser, clock); tests pass fakes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    import httpx
+    from keyring.backend import KeyringBackend
+    from rich.console import Console
+
+    from spotiviz_cli.config import Settings
+    from spotiviz_cli.tokens import TokenStore
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _open_browser(url: str) -> bool:
+    import webbrowser  # honours $BROWSER
+
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
+
+
+def _system_keyring() -> KeyringBackend:
+    import keyring
+
+    return keyring.get_keyring()
+
+
+@dataclass
+class Services:
+    """Everything a command touches outside its own arguments. `Services()` is the real world."""
+
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    cwd: Path | None = None
+    transport: httpx.BaseTransport | None = None  # None: the real network
+    keyring_backend: Callable[[], KeyringBackend] = _system_keyring
+    open_browser: Callable[[str], bool] = _open_browser
+    now: Callable[[], datetime] = utc_now
+    stdin: TextIO | None = None  # None: sys.stdin at the time of use
+
+    @cached_property
+    def settings(self) -> Settings:
+        from spotiviz_cli.config import load_settings
+
+        return load_settings(self.environ, self.cwd or Path.cwd())
+
+    @cached_property
+    def out(self) -> Console:
+        """stdout: data only (tables, JSON, CSV)."""
+        from rich.console import Console
+
+        return Console(highlight=False, soft_wrap=False)
+
+    @cached_property
+    def err(self) -> Console:
+        """stderr: notices, progress, errors."""
+        from rich.console import Console
+
+        return Console(stderr=True, highlight=False)
+
+    def notify(self, message: str) -> None:
+        # soft_wrap: the terminal folds long lines itself, so a printed URL stays copyable in one piece
+        self.err.print(message, markup=False, highlight=False, soft_wrap=True)
+
+    def warn(self, message: str) -> None:
+        self.err.print(f"[yellow]Warning:[/] {_escape(message)}")
+
+    def input_stream(self) -> TextIO:
+        return self.stdin if self.stdin is not None else sys.stdin
+
+    def http_client(self, *, base_url: str = "", auth: httpx.Auth | None = None) -> httpx.Client:
+        import httpx
+
+        from spotiviz_cli import __version__
+
+        return httpx.Client(
+            base_url=base_url,
+            auth=auth,
+            transport=self.transport,
+            timeout=httpx.Timeout(15.0, connect=5.0),
+            headers={"User-Agent": f"spotiviz/{__version__}"},
+        )
+
+    def token_store(self, *, insecure: bool | None = None) -> TokenStore:
+        """The keyring, or the 0600 file. None: the file if a previous --insecure-storage login made one."""
+        from spotiviz_cli.tokens import FileTokenStore, KeyringTokenStore
+
+        file_store = FileTokenStore(self.settings.token_file)
+        if insecure is None:
+            insecure = file_store.path.exists()
+        if insecure:
+            self.warn(file_store.warning)
+            return file_store
+        return KeyringTokenStore(self.keyring_backend, timeout=self.settings.keyring_timeout)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
