@@ -1,0 +1,159 @@
+"""`spotiviz status` and `spotiviz logout`, and the token refresh behind them, against the fake Spotify."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from keyring.backends import fail
+
+from spotiviz_cli.tokens import FileTokenStore, TokenRecord
+from tests.conftest import CLIENT_ID, Harness
+from tests.fake_spotify import Canned
+
+NOW = datetime.now(timezone.utc)
+
+
+def log_in(h: Harness, *, expires_in: int = 3600, authorized_at: datetime = NOW) -> TokenRecord:
+    """Store a record the fake Spotify knows, as if `spotiviz login` had run."""
+    access, refresh = h.fake.issue_tokens(CLIENT_ID, ttl=max(expires_in, 0), scope="user-top-read")
+    record = TokenRecord(
+        client_id=CLIENT_ID,
+        access_token=access,
+        refresh_token=refresh,
+        expires_at=NOW + timedelta(seconds=expires_in),
+        scopes=("user-top-read",),
+        authorized_at=authorized_at,
+    )
+    h.keyring.set_password("spotiviz", "session", record.to_json())
+    return record
+
+
+def stored(h: Harness) -> TokenRecord:
+    return TokenRecord.from_json(h.keyring.get_password("spotiviz", "session"))
+
+
+def test_status_when_logged_in(harness: Harness) -> None:
+    authorized = datetime(2026, 10, 1, 8, 0, tzinfo=timezone.utc)
+    log_in(harness, authorized_at=authorized)
+    result = harness.run("status")
+    assert result.exit_code == 0, result.output
+    assert "Fake User (fakeuser)" in result.stdout
+    assert "MemoryKeyring" not in result.stdout and "system keyring (memkeyring)" in result.stdout
+    assert "user-top-read" in result.stdout
+    assert "2027-04-01" in result.stdout  # 6 months after authorisation
+
+
+def test_status_json_is_one_fixed_object(harness: Harness) -> None:
+    authorized = datetime(2026, 10, 1, 8, 0, tzinfo=timezone.utc)
+    record = log_in(harness, authorized_at=authorized)
+    result = harness.run("status", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data == {
+        "logged_in": True,
+        "user": {"id": "fakeuser", "display_name": "Fake User"},
+        "client_id": CLIENT_ID,
+        "storage": "system keyring (memkeyring)",
+        "insecure_storage": False,
+        "scopes": ["user-top-read"],
+        "access_token_expires_at": record.expires_at.isoformat().replace("+00:00", "Z"),
+        "login_expires_at": "2027-04-01T08:00:00Z",
+    }
+
+
+def test_status_when_not_logged_in_exits_4(harness: Harness) -> None:
+    result = harness.run("status")
+    assert result.exit_code == 4
+    assert "Run: spotiviz login" in result.stderr
+    as_json = harness.run("status", "--json")
+    assert as_json.exit_code == 4
+    data = json.loads(as_json.stdout)
+    assert data["logged_in"] is False and data["user"] is None and data["scopes"] == []
+    assert harness.fake.requests == []
+
+
+def test_expired_access_token_is_refreshed_once_and_saved(harness: Harness) -> None:
+    old = log_in(harness, expires_in=30)  # within the 60 s margin: refresh first
+    result = harness.run("status")
+    assert result.exit_code == 0, result.output
+    assert harness.fake.paths() == ["/api/token", "/v1/me"]
+    new = stored(harness)
+    assert new.access_token != old.access_token
+    assert new.refresh_token == old.refresh_token  # Spotify sent none: keep the old one
+    assert new.expires_at > NOW + timedelta(minutes=50)
+
+
+def test_rotated_refresh_token_is_saved(harness: Harness) -> None:
+    harness.fake.rotate_refresh_tokens = True
+    old = log_in(harness, expires_in=0)
+    assert harness.run("status").exit_code == 0
+    new = stored(harness)
+    assert new.refresh_token != old.refresh_token
+    assert new.refresh_token in harness.fake.refresh_tokens
+
+
+def test_401_refreshes_once_and_retries_once(harness: Harness) -> None:
+    log_in(harness)
+    harness.fake.queue("/v1/me", Canned(401, {"error": {"status": 401, "message": "The access token expired"}}))
+    result = harness.run("status", "--json")
+    assert result.exit_code == 0, result.output
+    assert harness.fake.paths() == ["/v1/me", "/api/token", "/v1/me"]
+
+
+def test_revoked_refresh_token_means_login_again(harness: Harness) -> None:
+    log_in(harness, expires_in=0)
+    harness.fake.refresh_tokens.clear()
+    result = harness.run("status")
+    assert result.exit_code == 4
+    assert "Your Spotify login has expired; run: spotiviz login" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_user_not_on_the_allowlist(harness: Harness) -> None:
+    log_in(harness)
+    harness.fake.queue(
+        "/v1/me",
+        Canned(403, {"error": {"status": 403, "message": "User not registered in the Developer Dashboard"}}),
+    )
+    result = harness.run("status")
+    assert result.exit_code == 1
+    assert "User Management" in result.stderr
+
+
+def test_no_keyring_is_a_clear_error_with_the_remedy(harness: Harness) -> None:
+    result = harness.run("status", keyring_backend=fail.Keyring)
+    assert result.exit_code == 1
+    assert "No usable OS keyring" in result.stderr and "--insecure-storage" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_logout_removes_the_record_and_names_the_revoke_page(harness: Harness) -> None:
+    log_in(harness)
+    result = harness.run("logout")
+    assert result.exit_code == 0, result.output
+    assert "removed the login" in result.stdout
+    assert "spotify.com/account/apps" in result.stderr
+    assert harness.keyring.get_password("spotiviz", "session") is None
+    again = harness.run("logout")
+    assert again.exit_code == 0 and "nothing to remove" in again.stdout
+
+
+def test_logout_removes_the_insecure_file_even_without_a_keyring(harness: Harness, isolated: Path) -> None:
+    store = FileTokenStore(isolated / "config" / "tokens.json")
+    store.save(log_in(harness))
+    result = harness.run("logout", keyring_backend=fail.Keyring)
+    assert result.exit_code == 0, result.output
+    assert not store.path.exists()
+
+
+def test_real_secret_service_login_status_logout(harness: Harness, secret_service: object) -> None:
+    harness.keyring = secret_service
+    login = harness.run("login")
+    assert login.exit_code == 0, login.output
+    status = harness.run("status", "--json")
+    assert status.exit_code == 0, status.output
+    assert json.loads(status.stdout)["storage"] == "system keyring (SecretService)"
+    assert harness.run("logout").exit_code == 0
+    assert harness.run("status").exit_code == 4
