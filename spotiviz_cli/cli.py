@@ -30,7 +30,7 @@ class SpotivizGroup(TyperGroup):
         except KeyboardInterrupt:
             _report(ctx, "Cancelled.", debug=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        except (typer.Exit, typer.Abort, typer.BadParameter):
+        except (typer.Exit, typer.Abort, typer.TyperException):  # usage errors: Typer reports them (exit 2)
             raise
         except Exception as exc:
             if _debug():

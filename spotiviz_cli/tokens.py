@@ -158,7 +158,7 @@ def keyring_remedy(platform: str = sys.platform) -> str:
     else:
         fix = (
             "start and unlock a Secret Service (gnome-keyring or KeePassXC) in your session; "
-            "on a headless machine see the README section 'No keyring on a headless machine'"
+            "on a headless machine see 'No usable OS keyring' under Troubleshooting in the README"
         )
     return f"To fix: {fix}. Or run spotiviz login --insecure-storage to keep tokens in a 0600 file instead."
 

@@ -20,7 +20,10 @@ from spotiviz_cli.oauth import (
 
 
 def test_code_challenge_matches_rfc7636_appendix_b() -> None:
-    assert code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    assert (
+        code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+        == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    )
 
 
 @pytest.mark.parametrize("length", [43, 96, 128])
@@ -59,7 +62,10 @@ def _refresh_answering(status: int, body: object) -> Exception | None:
     with httpx.Client(transport=transport) as client:
         try:
             refresh_access_token(
-                client, "https://a.example/api/token", refresh_token="rt", credentials=ClientCredentials("cid")
+                client,
+                "https://a.example/api/token",
+                refresh_token="rt",
+                credentials=ClientCredentials("cid"),
             )
         except Exception as exc:
             return exc
@@ -69,7 +75,12 @@ def _refresh_answering(status: int, body: object) -> Exception | None:
 @pytest.mark.parametrize(
     ("status", "body", "kind", "text"),
     [
-        (400, {"error": "invalid_grant", "error_description": "Refresh token revoked"}, LoginRequired, "expired"),
+        (
+            400,
+            {"error": "invalid_grant", "error_description": "Refresh token revoked"},
+            LoginRequired,
+            "expired",
+        ),
         (400, {"error": "invalid_client"}, UsageProblem, "credentials"),
         (503, None, SpotifyError, "HTTP 503"),
         (200, {"token_type": "Bearer"}, SpotifyError, "does not understand"),
@@ -89,7 +100,9 @@ def test_pkce_refresh_sends_client_id_and_no_basic_header() -> None:
         return httpx.Response(200, json={"access_token": "new", "expires_in": 3600})
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        grant = refresh_access_token(client, "https://a/api/token", refresh_token="rt", credentials=ClientCredentials("cid"))
+        grant = refresh_access_token(
+            client, "https://a/api/token", refresh_token="rt", credentials=ClientCredentials("cid")
+        )
     assert grant.refresh_token is None and grant.access_token == "new"
     form = parse_qs(seen[0].content.decode())
     assert form == {"grant_type": ["refresh_token"], "refresh_token": ["rt"], "client_id": ["cid"]}

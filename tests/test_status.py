@@ -6,6 +6,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import httpx
+import pytest
 from keyring.backends import fail
 
 from spotiviz_cli.tokens import FileTokenStore, TokenRecord
@@ -96,7 +98,9 @@ def test_rotated_refresh_token_is_saved(harness: Harness) -> None:
 
 def test_401_refreshes_once_and_retries_once(harness: Harness) -> None:
     log_in(harness)
-    harness.fake.queue("/v1/me", Canned(401, {"error": {"status": 401, "message": "The access token expired"}}))
+    harness.fake.queue(
+        "/v1/me", Canned(401, {"error": {"status": 401, "message": "The access token expired"}})
+    )
     result = harness.run("status", "--json")
     assert result.exit_code == 0, result.output
     assert harness.fake.paths() == ["/v1/me", "/api/token", "/v1/me"]
@@ -157,3 +161,26 @@ def test_real_secret_service_login_status_logout(harness: Harness, secret_servic
     assert json.loads(status.stdout)["storage"] == "system keyring (SecretService)"
     assert harness.run("logout").exit_code == 0
     assert harness.run("status").exit_code == 4
+
+
+class BrokenTransport(httpx.BaseTransport):
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("a bug somewhere below the CLI")
+
+
+def test_unexpected_errors_are_one_line_without_a_traceback(harness: Harness) -> None:
+    log_in(harness)
+    result = harness.run("status", transport=BrokenTransport())
+    assert result.exit_code == 1
+    assert "Unexpected RuntimeError" in result.stderr and "SPOTIVIZ_DEBUG=1" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    log_in(harness)
+    monkeypatch.setenv("SPOTIVIZ_DEBUG", "1")
+    result = harness.run("status", transport=BrokenTransport())
+    assert isinstance(result.exception, RuntimeError)
+    monkeypatch.setenv("SPOTIVIZ_DEBUG", "1")
+    expected = harness.run("status", keyring_backend=fail.Keyring)
+    assert expected.exit_code == 1 and "Traceback" in expected.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import threading
@@ -62,10 +63,10 @@ def test_login_expires_six_calendar_months_after_authorisation(start: datetime, 
     assert record(authorized_at=start).login_expires_at == expected
 
 
-@pytest.mark.parametrize(
-    ("new_refresh", "kept"), [(None, "SECRET-rt"), ("SECRET-new", "SECRET-new")]
-)
-def test_refresh_keeps_the_old_refresh_token_unless_a_new_one_comes(new_refresh: str | None, kept: str) -> None:
+@pytest.mark.parametrize(("new_refresh", "kept"), [(None, "SECRET-rt"), ("SECRET-new", "SECRET-new")])
+def test_refresh_keeps_the_old_refresh_token_unless_a_new_one_comes(
+    new_refresh: str | None, kept: str
+) -> None:
     later = NOW + timedelta(minutes=59)
     grant = TokenGrant(access_token="SECRET-at2", refresh_token=new_refresh, expires_in=3600, scopes=())
     refreshed = record().refreshed(grant, now=later)
@@ -99,7 +100,7 @@ def test_keyring_store_round_trip_in_memory() -> None:
 def test_hung_keyring_gives_up_within_the_timeout() -> None:
     store = KeyringTokenStore(HungKeyring, timeout=0.3)
     started = time.monotonic()
-    with pytest.raises(KeyringUnavailable, match="did not answer within 0.3 s") as caught:
+    with pytest.raises(KeyringUnavailable, match=r"did not answer within 0\.3 s") as caught:
         store.load()
     assert time.monotonic() - started < 2
     assert "--insecure-storage" in (caught.value.hint or "")
@@ -145,10 +146,8 @@ def test_file_store_is_0600_from_the_first_byte(tmp_path: Path) -> None:
         while not stop.is_set():
             if path.parent.exists():
                 for child in path.parent.iterdir():
-                    try:
+                    with contextlib.suppress(FileNotFoundError):
                         seen_modes.append(stat.S_IMODE(child.stat().st_mode))
-                    except FileNotFoundError:
-                        pass
 
     old_umask = os.umask(0)  # even with a permissive umask
     watcher = threading.Thread(target=watch)

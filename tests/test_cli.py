@@ -1,0 +1,97 @@
+"""The command line as a user meets it: the installed entry points, --help, --version, usage errors, start-up cost."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from spotiviz_cli import __version__
+from spotiviz_cli.cli import app
+from spotiviz_cli.services import Services
+
+COMMANDS = ["login", "status", "logout"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_module(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "spotiviz_cli", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_version_via_python_m() -> None:
+    result = run_module("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"spotiviz {__version__}"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], *[[c, "--help"] for c in COMMANDS]])
+def test_help_and_version_do_not_import_the_heavy_parts(args: list[str]) -> None:
+    probe = (
+        "import sys\n"
+        "from spotiviz_cli.cli import app\n"
+        "try:\n"
+        f"    app({args!r}, prog_name='spotiviz')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'keyring', 'httpcore', 'dotenv')\n"
+        "               or m in ('spotiviz_cli.api', 'spotiviz_cli.session', 'spotiviz_cli.oauth'))\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "HEAVY []" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"], obj=Services())
+    assert result.exit_code == 0
+    assert "Example" in result.stdout
+    assert f"spotiviz {command}" in result.stdout
+
+
+def test_no_arguments_shows_help() -> None:
+    result = CliRunner().invoke(app, [], obj=Services())
+    assert "login" in result.output and "status" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["login", "--timeout", "0"], ["login", "--bogus"], ["status", "--timeout", "3"], ["nosuchcommand"]],
+)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = CliRunner().invoke(app, args, obj=Services())
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_no_keyring_in_a_fresh_process_is_a_clear_error() -> None:
+    """The real entry point in a fresh process with no usable keyring (tests set keyring's fail backend)."""
+    result = run_module("status", "--json")
+    assert result.returncode == 1
+    assert "No usable OS keyring" in result.stderr and "--insecure-storage" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run_module("logout").returncode == 1
+
+
+def test_not_logged_in_in_a_fresh_process_exits_4() -> None:
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "tests.memkeyring.MemoryKeyring", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "spotiviz_cli", "status", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 4, result.stderr
+    assert json.loads(result.stdout)["logged_in"] is False
+    assert "Run: spotiviz login" in result.stderr
