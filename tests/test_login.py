@@ -11,6 +11,7 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -74,6 +75,10 @@ def test_pkce_login_end_to_end(harness: Harness) -> None:
     # the listener's thank-you page was served and the browser saw it
     assert harness.browser.visits[-1].status == 200
     assert "close this tab" in harness.browser.visits[-1].body
+    # the listener logged nothing (its request line carries the code) and is closed
+    assert "GET /" not in result.output and "code=" not in result.output
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(query["redirect_uri"], timeout=1)
 
 
 def test_secret_flow_uses_basic_auth(harness: Harness) -> None:
