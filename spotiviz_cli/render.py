@@ -12,7 +12,7 @@ from spotiviz_cli.session import StatusReport
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z") if moment else None
 
 
 def local(moment: datetime) -> str:

@@ -60,7 +60,7 @@ def test_status_json_is_one_fixed_object(harness: Harness) -> None:
         "storage": "system keyring (memkeyring)",
         "insecure_storage": False,
         "scopes": ["user-top-read"],
-        "access_token_expires_at": record.expires_at.isoformat().replace("+00:00", "Z"),
+        "access_token_expires_at": record.expires_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "login_expires_at": "2027-04-01T08:00:00Z",
     }
 
