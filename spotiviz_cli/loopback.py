@@ -134,7 +134,7 @@ class CallbackListener:
                         200,
                         _page("Logged in", "You can close this tab and go back to the terminal.", ok=True),
                     )
-                listener.results.put(callback)
+                listener.results.put(callback)  # after the page is sent, so closing cannot cut it off
 
             def _send(self, status: int, body: bytes) -> None:
                 self.send_response(status)

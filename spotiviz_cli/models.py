@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Generic, TypeVar
 
 from spotiviz_cli.errors import SpotifyError
+
+
+T = TypeVar("T")
 
 
 class BadPayload(SpotifyError):
@@ -55,3 +60,223 @@ class UserProfile:
     @property
     def label(self) -> str:
         return f"{self.display_name} ({self.id})" if self.display_name else self.id
+
+
+def _opt_int(data: dict[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _url(data: dict[str, Any]) -> str | None:
+    urls = data.get("external_urls")
+    return _opt_str(urls, "spotify") if isinstance(urls, dict) else None
+
+
+def _time(data: dict[str, Any], key: str, endpoint: str) -> datetime:
+    value = data.get(key)
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise BadPayload(endpoint, f"{key!r} is not a timestamp") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class ArtistRef:
+    """A simplified artist, as inside a track: no genres."""
+
+    name: str
+    id: str | None = None
+    uri: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str) -> ArtistRef:
+        obj = _obj(data, endpoint, "an artist")
+        return cls(name=_opt_str(obj, "name") or "", id=_opt_str(obj, "id"), uri=_opt_str(obj, "uri"))
+
+
+@dataclass(frozen=True)
+class Album:
+    name: str
+    release_date: str | None = None  # "1999", "1999-05" or "1999-05-21", by release_date_precision
+    album_type: str | None = None
+    image_url: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str) -> Album:
+        obj = _obj(data, endpoint, "an album")
+        images = obj.get("images")
+        first = images[0] if isinstance(images, list) and images and isinstance(images[0], dict) else {}
+        return cls(
+            name=_opt_str(obj, "name") or "",
+            release_date=_opt_str(obj, "release_date"),
+            album_type=_opt_str(obj, "album_type"),
+            image_url=_opt_str(first, "url"),
+        )
+
+    @property
+    def release_year(self) -> int | None:
+        head = (self.release_date or "")[:4]
+        return int(head) if head.isdigit() and head != "0000" else None
+
+
+@dataclass(frozen=True)
+class Track:
+    name: str
+    artists: tuple[ArtistRef, ...]
+    duration_ms: int
+    id: str | None = None  # None for local files
+    uri: str | None = None
+    album: Album | None = None
+    explicit: bool = False
+    is_local: bool = False
+    url: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str) -> Track:
+        obj = _obj(data, endpoint, "a track")
+        artists = obj.get("artists")
+        album = obj.get("album")
+        return cls(
+            name=_str(obj, "name", endpoint),
+            artists=tuple(ArtistRef.from_json(a, endpoint) for a in artists) if isinstance(artists, list) else (),
+            duration_ms=_opt_int(obj, "duration_ms") or 0,
+            id=_opt_str(obj, "id"),
+            uri=_opt_str(obj, "uri"),
+            album=Album.from_json(album, endpoint) if isinstance(album, dict) else None,
+            explicit=obj.get("explicit") is True,
+            is_local=obj.get("is_local") is True,
+            url=_url(obj),
+        )
+
+    @property
+    def artist_names(self) -> list[str]:
+        return [a.name for a in self.artists if a.name]
+
+
+@dataclass(frozen=True)
+class Artist:
+    """A full artist, as in top artists. Genres may be empty: Spotify deprecated them in 2026."""
+
+    name: str
+    id: str | None = None
+    uri: str | None = None
+    genres: tuple[str, ...] = ()
+    url: str | None = None
+    image_url: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str) -> Artist:
+        obj = _obj(data, endpoint, "an artist")
+        genres = obj.get("genres")
+        images = obj.get("images")
+        first = images[0] if isinstance(images, list) and images and isinstance(images[0], dict) else {}
+        return cls(
+            name=_str(obj, "name", endpoint),
+            id=_opt_str(obj, "id"),
+            uri=_opt_str(obj, "uri"),
+            genres=tuple(g for g in genres if isinstance(g, str)) if isinstance(genres, list) else (),
+            url=_url(obj),
+            image_url=_opt_str(first, "url"),
+        )
+
+
+@dataclass(frozen=True)
+class Play:
+    """One item of recently-played."""
+
+    played_at: datetime
+    track: Track
+    context_uri: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str) -> Play:
+        obj = _obj(data, endpoint, "a play")
+        context = obj.get("context")
+        return cls(
+            played_at=_time(obj, "played_at", endpoint),
+            track=Track.from_json(obj.get("track"), endpoint),
+            context_uri=_opt_str(context, "uri") if isinstance(context, dict) else None,
+        )
+
+
+@dataclass(frozen=True)
+class SavedTrack:
+    added_at: datetime
+    track: Track
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str) -> SavedTrack:
+        obj = _obj(data, endpoint, "a saved track")
+        return cls(added_at=_time(obj, "added_at", endpoint), track=Track.from_json(obj.get("track"), endpoint))
+
+
+@dataclass(frozen=True)
+class Episode:
+    name: str
+    show: str
+    duration_ms: int
+    id: str | None = None
+    uri: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str) -> Episode:
+        obj = _obj(data, endpoint, "an episode")
+        show = obj.get("show")
+        return cls(
+            name=_str(obj, "name", endpoint),
+            show=(_opt_str(show, "name") or "") if isinstance(show, dict) else "",
+            duration_ms=_opt_int(obj, "duration_ms") or 0,
+            id=_opt_str(obj, "id"),
+            uri=_opt_str(obj, "uri"),
+        )
+
+
+@dataclass(frozen=True)
+class NowPlaying:
+    is_playing: bool
+    progress_ms: int
+    item: Track | Episode
+    device: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str) -> NowPlaying | None:
+        """None when nothing (or an ad, or an unknown kind of item) is playing."""
+        obj = _obj(data, endpoint)
+        raw = obj.get("item")
+        kind = obj.get("currently_playing_type")
+        if not isinstance(raw, dict):
+            return None
+        item: Track | Episode
+        if kind == "episode" or raw.get("type") == "episode":
+            item = Episode.from_json(raw, endpoint)
+        elif kind in ("track", None) or raw.get("type") == "track":
+            item = Track.from_json(raw, endpoint)
+        else:
+            return None
+        device = obj.get("device")
+        return cls(
+            is_playing=obj.get("is_playing") is True,
+            progress_ms=_opt_int(obj, "progress_ms") or 0,
+            item=item,
+            device=_opt_str(device, "name") if isinstance(device, dict) else None,
+        )
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    total: int | None
+    next: str | None
+
+    @classmethod
+    def from_json(cls, data: Any, endpoint: str, item: Callable[[Any, str], T]) -> Page[T]:
+        obj = _obj(data, endpoint, "a page of results")
+        items = obj.get("items")
+        if not isinstance(items, list):
+            raise BadPayload(endpoint, "no 'items' list")
+        return cls(
+            items=tuple(item(i, endpoint) for i in items),
+            total=_opt_int(obj, "total"),
+            next=_opt_str(obj, "next"),
+        )

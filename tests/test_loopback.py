@@ -67,14 +67,14 @@ def test_listener_binds_only_to_loopback_and_serves_one_path() -> None:
         )
         assert hostile not in page.text and "&lt;script&gt;" in page.text
         assert page.headers["cache-control"] == "no-store"
-        assert listener.results.get_nowait() == Callback(error="x", description=hostile)
+        assert listener.results.get(timeout=5) == Callback(error="x", description=hostile)
 
 
 def test_listener_refuses_a_forged_state_with_400() -> None:
     with CallbackListener(parse_redirect_uri("http://127.0.0.1/api/callback"), STATE) as listener:
         answer = httpx.get(f"http://127.0.0.1:{listener.port}/api/callback?code=abc&state=forged")
         assert answer.status_code == 400
-        assert listener.results.get_nowait() == Callback(error=STATE_MISMATCH)
+        assert listener.results.get(timeout=5) == Callback(error=STATE_MISMATCH)
 
 
 def test_listener_on_ipv6_loopback() -> None:
@@ -87,7 +87,7 @@ def test_listener_on_ipv6_loopback() -> None:
     with listener:
         assert listener.redirect_uri == f"http://[::1]:{listener.port}/api/callback"
         assert httpx.get(f"http://[::1]:{listener.port}/api/callback?code=c&state={STATE}").status_code == 200
-        assert listener.results.get_nowait() == Callback(code="c")
+        assert listener.results.get(timeout=5) == Callback(code="c")
 
 
 def test_listener_closes_at_once() -> None:
