@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import Any, Protocol
+import random
+import time
+from collections.abc import Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from spotiviz_cli.config import DASHBOARD_URL
 from spotiviz_cli.errors import LoginRequired, SpotifyError, SpotivizError
-from spotiviz_cli.models import BadPayload, UserProfile
+from spotiviz_cli.models import (
+    Artist,
+    BadPayload,
+    NowPlaying,
+    Page,
+    Play,
+    SavedTrack,
+    TimeRange,
+    Track,
+    UserProfile,
+)
+
+T = TypeVar("T")
 
 
 class TokenSource(Protocol):
@@ -78,31 +95,186 @@ def api_error(status: int, body: Any, endpoint: str) -> SpotivizError:
     return SpotifyError(f"Spotify answered HTTP {status} to {endpoint}{said}.", status=status)
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try before telling the user."""
+
+    max_tries: int = 3  # for 5xx answers and connection errors
+    backoff_s: float = 0.5  # first pause; doubles each try, with jitter
+    max_retry_after_s: float = 10.0  # longest 429 Retry-After spotiviz sits through
+    max_rate_limited: int = 5  # 429s in a row before giving up
+
+
+PAGE_SIZE = 50
+QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+
+
 class SpotifyApi:
     """The Web API. The client comes in with its base URL, timeouts, transport and auth already set."""
 
-    def __init__(self, client: httpx.Client) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        max_in_flight: int = 8,
+    ) -> None:
         self._client = client
+        self._retry = retry
+        self._sleep = sleep
+        self._now = now
+        self._max_in_flight = max(1, max_in_flight)
 
-    def _get(self, endpoint: str, params: dict[str, str | int] | None = None) -> Any:
-        try:
-            response = self._client.get(endpoint, params=params)
-        except httpx.HTTPError as exc:
-            raise SpotifyError(
-                f"Could not reach Spotify for {endpoint} ({type(exc).__name__}).",
-                hint="Check your network connection (and SPOTIVIZ_API_URL, if set), then try again.",
-            ) from None
-        if response.status_code == 204 or (not response.content and response.is_success):
-            return None
-        try:
-            body = response.json()
-        except ValueError:
-            if response.is_success:
-                raise BadPayload(endpoint, "not JSON") from None
-            body = None
-        if not response.is_success:
-            raise api_error(response.status_code, body, endpoint)
-        return body
+    # -- endpoints: each describes its request and the model it returns
 
     def me(self) -> UserProfile:
         return UserProfile.from_json(self._get("/me"), "/me")
+
+    def top_tracks(self, time_range: TimeRange, limit: int) -> list[Track]:
+        return self._collect("/me/top/tracks", Track.from_json, limit, {"time_range": time_range.api_value})
+
+    def top_artists(self, time_range: TimeRange, limit: int) -> list[Artist]:
+        return self._collect("/me/top/artists", Artist.from_json, limit, {"time_range": time_range.api_value})
+
+    def recently_played(self, limit: int = PAGE_SIZE, *, after_ms: int | None = None) -> list[Play]:
+        params: dict[str, str | int] = {"limit": limit}
+        if after_ms is not None:
+            params["after"] = after_ms
+        endpoint = "/me/player/recently-played"
+        return list(Page.from_json(self._get(endpoint, params), endpoint, Play.from_json).items)
+
+    def now_playing(self) -> NowPlaying | None:
+        endpoint = "/me/player/currently-playing"
+        body = self._get(endpoint, {"additional_types": "track,episode"})
+        return None if body is None else NowPlaying.from_json(body, endpoint)
+
+    def saved_tracks(self, limit: int | None) -> list[SavedTrack]:
+        """Liked songs, newest first; `limit=None` fetches them all."""
+        return self._collect("/me/tracks", SavedTrack.from_json, limit, {})
+
+    # -- paging
+
+    def _collect(
+        self, endpoint: str, parse: Callable[[Any, str], T], limit: int | None, params: dict[str, str | int]
+    ) -> list[T]:
+        """`limit` items (all when None): pages of 50, fetched concurrently once their offsets are known."""
+        first_size = PAGE_SIZE if limit is None else min(limit, PAGE_SIZE)
+        first = self._page(endpoint, parse, params, 0, first_size)
+        items = list(first.items)
+        if len(first.items) < first_size or (limit is not None and limit <= PAGE_SIZE):
+            return items
+        end = limit if limit is not None else first.total
+        if end is None:  # no total: follow the pages one by one
+            while (
+                len(items) % PAGE_SIZE == 0
+                and (page := self._page(endpoint, parse, params, len(items))).items
+            ):
+                items.extend(page.items)
+            return items
+        offsets = range(PAGE_SIZE, end, PAGE_SIZE)
+        if not offsets:
+            return items
+        sizes = [min(PAGE_SIZE, end - offset) for offset in offsets]
+        with ThreadPoolExecutor(max_workers=min(self._max_in_flight, len(offsets))) as pool:
+            pages = list(pool.map(lambda o, n: self._page(endpoint, parse, params, o, n), offsets, sizes))
+        for page, size in zip(pages, sizes, strict=True):
+            items.extend(page.items)
+            if len(page.items) < size:  # the first short page is the last one
+                break
+        return items
+
+    def _page(
+        self,
+        endpoint: str,
+        parse: Callable[[Any, str], T],
+        params: dict[str, str | int],
+        offset: int,
+        size: int = PAGE_SIZE,
+    ) -> Page[T]:
+        return Page.from_json(
+            self._get(endpoint, {**params, "limit": size, "offset": offset}), endpoint, parse
+        )
+
+    # -- the one request helper
+
+    def _get(self, endpoint: str, params: dict[str, str | int] | None = None) -> Any:
+        failures = rate_limited = 0
+        while True:
+            try:
+                response = self._client.get(endpoint, params=params)
+            except httpx.TransportError as exc:
+                failures += 1
+                if failures >= self._retry.max_tries:
+                    raise SpotifyError(
+                        f"Could not reach Spotify for {endpoint} after {failures} tries ({type(exc).__name__}).",
+                        hint="Check your network connection (and SPOTIVIZ_API_URL, if set), then try again.",
+                    ) from None
+                self._sleep(self._backoff(failures))
+                continue
+            if response.status_code == 429:
+                rate_limited += 1
+                self._sleep(self._rate_limit_wait(response, endpoint, rate_limited))
+                continue
+            if response.status_code >= 500:
+                failures += 1
+                if failures < self._retry.max_tries:
+                    self._sleep(self._backoff(failures))
+                    continue
+            return self._body(response, endpoint)
+
+    def _backoff(self, failures: int) -> float:
+        return float(self._retry.backoff_s * 2 ** (failures - 1) * random.uniform(0.5, 1.5))
+
+    def _rate_limit_wait(self, response: httpx.Response, endpoint: str, count: int) -> float:
+        try:
+            wait = float(response.headers.get("Retry-After", "1"))
+        except ValueError:
+            wait = 1.0
+        body = _json_or_none(response)
+        error = body.get("error") if isinstance(body, dict) else None
+        reasons = {body.get("reason") if isinstance(body, dict) else None}
+        reasons.add(error.get("reason") if isinstance(error, dict) else None)
+        quota = QUOTA_EXCEEDED in reasons
+        if quota or wait > self._retry.max_retry_after_s or count > self._retry.max_rate_limited:
+            when = (self._now() + timedelta(seconds=wait)).astimezone()
+            what = (
+                "the daily request quota of this Spotify app is used up"
+                if quota
+                else "Spotify is rate-limiting"
+            )
+            raise SpotifyError(
+                f"{what.capitalize()} ({endpoint}); try again after {when:%Y-%m-%d %H:%M} "
+                f"(in {_span(wait)}).",
+                hint="Spotify counts requests per app: other tools using the same client ID count too."
+                if quota
+                else f"Set SPOTIVIZ_MAX_RETRY_WAIT above {wait:g} to wait that long automatically.",
+                status=429,
+            )
+        return wait
+
+    def _body(self, response: httpx.Response, endpoint: str) -> Any:
+        if response.status_code == 204 or (response.is_success and not response.content):
+            return None
+        body = _json_or_none(response)
+        if not response.is_success:
+            raise api_error(response.status_code, body, endpoint)
+        if body is None:
+            raise BadPayload(endpoint, "not JSON")
+        return body
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _span(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

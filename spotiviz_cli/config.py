@@ -26,6 +26,7 @@ KEYS = (
     "SPOTIVIZ_CONFIG_DIR",
     "SPOTIVIZ_DATA_DIR",
     "SPOTIVIZ_KEYRING_TIMEOUT",
+    "SPOTIVIZ_MAX_RETRY_WAIT",
 )
 
 
@@ -88,6 +89,7 @@ class Settings:
     config_dir: Path = Path(".")
     data_dir: Path = Path(".")
     keyring_timeout: float = 10.0
+    max_retry_wait: float = 10.0
 
     @property
     def authorize_endpoint(self) -> str:
@@ -124,14 +126,20 @@ def load_settings(environ: Mapping[str, str], cwd: Path) -> Settings:
     def url(key: str, default: str) -> str:
         return (values.get(key) or default).rstrip("/")
 
-    timeout_text = values.get("SPOTIVIZ_KEYRING_TIMEOUT", "10")
-    try:
-        keyring_timeout = float(timeout_text)
-    except ValueError:
-        raise UsageProblem(
-            f"SPOTIVIZ_KEYRING_TIMEOUT must be a number of seconds, not {timeout_text!r}",
-            hint="Unset it to use the default of 10 seconds.",
-        ) from None
+    def seconds(key: str, default: float) -> float:
+        text = values.get(key, "")
+        if not text:
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if value < 0:
+            raise UsageProblem(
+                f"{key} must be a number of seconds, not {text!r}",
+                hint=f"Unset it to use the default of {default:g} seconds.",
+            )
+        return value
 
     from platformdirs import user_config_path, user_data_path
 
@@ -147,7 +155,8 @@ def load_settings(environ: Mapping[str, str], cwd: Path) -> Settings:
         data_dir=Path(values["SPOTIVIZ_DATA_DIR"])
         if values.get("SPOTIVIZ_DATA_DIR")
         else user_data_path("spotiviz"),
-        keyring_timeout=keyring_timeout,
+        keyring_timeout=seconds("SPOTIVIZ_KEYRING_TIMEOUT", 10.0),
+        max_retry_wait=seconds("SPOTIVIZ_MAX_RETRY_WAIT", 10.0),
     )
 
 

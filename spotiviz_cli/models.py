@@ -9,7 +9,6 @@ from typing import Any, Generic, TypeVar
 
 from spotiviz_cli.errors import SpotifyError
 
-
 T = TypeVar("T")
 
 
@@ -139,7 +138,9 @@ class Track:
         album = obj.get("album")
         return cls(
             name=_str(obj, "name", endpoint),
-            artists=tuple(ArtistRef.from_json(a, endpoint) for a in artists) if isinstance(artists, list) else (),
+            artists=tuple(ArtistRef.from_json(a, endpoint) for a in artists)
+            if isinstance(artists, list)
+            else (),
             duration_ms=_opt_int(obj, "duration_ms") or 0,
             id=_opt_str(obj, "id"),
             uri=_opt_str(obj, "uri"),
@@ -208,7 +209,9 @@ class SavedTrack:
     @classmethod
     def from_json(cls, data: Any, endpoint: str) -> SavedTrack:
         obj = _obj(data, endpoint, "a saved track")
-        return cls(added_at=_time(obj, "added_at", endpoint), track=Track.from_json(obj.get("track"), endpoint))
+        return cls(
+            added_at=_time(obj, "added_at", endpoint), track=Track.from_json(obj.get("track"), endpoint)
+        )
 
 
 @dataclass(frozen=True)
@@ -280,3 +283,32 @@ class Page(Generic[T]):
             total=_opt_int(obj, "total"),
             next=_opt_str(obj, "next"),
         )
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """One of Spotify's three top-item windows."""
+
+    key: str  # short | medium | long
+    api_value: str  # Spotify's time_range
+    period: str  # what a person reads
+
+    @classmethod
+    def parse(cls, text: str) -> TimeRange:
+        wanted = text.strip().lower()
+        for time_range in TIME_RANGES:
+            if wanted in (time_range.key, time_range.api_value, *_RANGE_ALIASES[time_range.key]):
+                return time_range
+        raise ValueError(f"unknown range {text!r}: use short (4w), medium (6m) or long (1y)")
+
+
+TIME_RANGES = (
+    TimeRange("short", "short_term", "the last 4 weeks"),
+    TimeRange("medium", "medium_term", "the last 6 months"),
+    TimeRange("long", "long_term", "the last year"),
+)
+_RANGE_ALIASES = {
+    "short": ("4w", "4weeks", "month"),
+    "medium": ("6m", "6months"),
+    "long": ("1y", "12m", "year"),
+}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -50,6 +51,8 @@ class Services:
     open_browser: Callable[[str], bool] = _open_browser
     now: Callable[[], datetime] = utc_now
     stdin: TextIO | None = None  # None: sys.stdin at the time of use
+    sleep: Callable[[float], None] = time.sleep
+    max_in_flight: int = 8  # concurrent API requests; Spotify's rate limit is per app and rolling
 
     @cached_property
     def settings(self) -> Settings:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
-from spotiviz_cli.api import BearerAuth, SpotifyApi
+from spotiviz_cli.api import BearerAuth, RetryPolicy, SpotifyApi
 from spotiviz_cli.config import ACCOUNT_APPS_URL, DASHBOARD_URL, RedirectUri, redirect_warnings
-from spotiviz_cli.errors import KeyringUnavailable, LoginFailed, LoginRequired, UsageProblem
+from spotiviz_cli.errors import KeyringUnavailable, LoginFailed, LoginRequired, SpotivizError, UsageProblem
 from spotiviz_cli.loopback import STATE_MISMATCH, Callback, CallbackListener, read_pasted_url
 from spotiviz_cli.models import UserProfile
 from spotiviz_cli.oauth import (
@@ -33,12 +33,19 @@ NOT_LOGGED_IN = LoginRequired("You are not logged in to Spotify.", hint="Run: sp
 
 
 class TokenSession:
-    """The token source behind every API call: the stored record, refreshed when due and saved at once."""
+    """The token source behind every API call: the stored record, refreshed when due and saved at once.
+
+    Refreshes are serialised twice: a thread lock for concurrent requests in this process, and a
+    file lock across spotiviz processes. Under the file lock the stored record is read again, so a
+    process that finds another one already refreshed uses that token instead of spending (and, while
+    Spotify rotated refresh tokens, invalidating) the old refresh token.
+    """
 
     def __init__(self, services: Services, store: TokenStore) -> None:
         self._services = services
         self._store = store
         self._record: TokenRecord | None = None
+        self._lock = threading.Lock()
 
     def record(self) -> TokenRecord:
         if self._record is None:
@@ -48,35 +55,70 @@ class TokenSession:
         return self._record
 
     def access_token(self) -> str:
-        record = self.record()
-        if record.expires_within(REFRESH_MARGIN_S, now=self._services.now()):
-            record = self._refresh(record)
-        return record.access_token
+        with self._lock:
+            record = self.record()
+            if record.expires_within(REFRESH_MARGIN_S, now=self._services.now()):
+                record = self._refresh(record.access_token)
+            return record.access_token
 
     def refresh(self, rejected: str) -> str:
-        record = self.record()
-        if record.access_token != rejected:
-            return record.access_token
-        return self._refresh(record).access_token
+        with self._lock:
+            record = self.record()
+            if record.access_token != rejected:  # another thread refreshed already
+                return record.access_token
+            return self._refresh(rejected).access_token
 
-    def _refresh(self, record: TokenRecord) -> TokenRecord:
+    def _refresh(self, stale_access_token: str) -> TokenRecord:
+        from filelock import FileLock, Timeout
+
         settings = self._services.settings
-        with self._services.http_client() as client:
-            grant = refresh_access_token(
-                client,
-                settings.token_endpoint,
-                refresh_token=record.refresh_token,
-                credentials=ClientCredentials(record.client_id, record.client_secret),
-            )
-        self._record = record.refreshed(grant, now=self._services.now())
-        self._store.save(self._record)
-        return self._record
+        settings.config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            with FileLock(settings.config_dir / "refresh.lock", timeout=30):
+                current = self._store.load()
+                if current is None:
+                    raise NOT_LOGGED_IN
+                now = self._services.now()
+                if current.access_token != stale_access_token and not current.expires_within(
+                    REFRESH_MARGIN_S, now=now
+                ):
+                    self._record = current  # another spotiviz refreshed it meanwhile
+                    return current
+                with self._services.http_client() as client:
+                    grant = refresh_access_token(
+                        client,
+                        settings.token_endpoint,
+                        refresh_token=current.refresh_token,
+                        credentials=ClientCredentials(current.client_id, current.client_secret),
+                    )
+                self._record = current.refreshed(grant, now=self._services.now())
+                self._store.save(self._record)
+                return self._record
+        except Timeout:
+            raise SpotivizError(
+                "Another spotiviz has been renewing the Spotify login for 30 s.",
+                hint=f"Try again; if it persists, delete {settings.config_dir / 'refresh.lock'}.",
+            ) from None
 
 
 @contextmanager
 def spotify_api(services: Services, session: TokenSession) -> Iterator[SpotifyApi]:
-    with services.http_client(base_url=services.settings.api_url, auth=BearerAuth(session)) as client:
-        yield SpotifyApi(client)
+    settings = services.settings
+    with services.http_client(base_url=settings.api_url, auth=BearerAuth(session)) as client:
+        yield SpotifyApi(
+            client,
+            retry=RetryPolicy(max_retry_after_s=settings.max_retry_wait),
+            sleep=services.sleep,
+            now=services.now,
+            max_in_flight=services.max_in_flight,
+        )
+
+
+@contextmanager
+def authorised_api(services: Services) -> Iterator[SpotifyApi]:
+    """The API client for the stats commands, over the stored login."""
+    with spotify_api(services, TokenSession(services, services.token_store())) as api:
+        yield api
 
 
 # ---------------------------------------------------------------- login

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -44,6 +45,69 @@ class Grant:
     challenge: str | None
 
 
+def _ms(iso: str) -> int:
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def make_track(
+    n: int, *, artists: int = 1, local: bool = False, album_images: bool = True, year: int = 2015
+) -> dict[str, Any]:
+    """A track as the Web API returns it (Development Mode: no popularity)."""
+    track_id = None if local else f"track{n:04d}"
+    return {
+        "id": track_id,
+        "name": f"Song {n}",
+        "uri": f"spotify:local:Artist+{n}::Song+{n}:200" if local else f"spotify:track:{track_id}",
+        "duration_ms": 180_000 + n * 1000,
+        "explicit": n % 3 == 0,
+        "is_local": local,
+        "type": "track",
+        "external_urls": {} if local else {"spotify": f"https://open.spotify.com/track/{track_id}"},
+        "artists": [
+            {
+                "id": f"artist{(n + k) % 40:03d}",
+                "name": f"Artist {(n + k) % 40}",
+                "uri": f"spotify:artist:artist{(n + k) % 40:03d}",
+            }
+            for k in range(artists)
+        ],
+        "album": {
+            "name": f"Album {n // 2}",
+            "album_type": "album",
+            "release_date": f"{year}-05-01",
+            "release_date_precision": "day",
+            "images": [{"url": f"https://i.example/{n}.jpg", "width": 640, "height": 640}]
+            if album_images
+            else [],
+        },
+    }
+
+
+def make_artist(n: int, *, genres: list[str] | None = None) -> dict[str, Any]:
+    artist: dict[str, Any] = {
+        "id": f"artist{n:03d}",
+        "name": f"Artist {n}",
+        "uri": f"spotify:artist:artist{n:03d}",
+        "external_urls": {"spotify": f"https://open.spotify.com/artist/artist{n:03d}"},
+        "images": [],
+        "type": "artist",
+    }
+    if genres is not None:
+        artist["genres"] = genres
+    return artist
+
+
+@dataclass
+class Library:
+    """What the fake account has listened to. Tests fill in what they need."""
+
+    top_tracks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    top_artists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    recent: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    saved: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    now: dict[str, Any] | None = None
+
+
 class FakeSpotify:
     def __init__(self) -> None:
         self.clients: dict[str, str | None] = {}  # client_id -> secret (None: PKCE only)
@@ -53,6 +117,7 @@ class FakeSpotify:
         self.rotate_refresh_tokens = False
         self.access_ttl = 3600
         self.latency = 0.0
+        self.library = Library()
         self.requests: list[Recorded] = []
         self.canned: dict[str, deque[Canned]] = {}
         self.codes: dict[str, Grant] = {}
@@ -169,9 +234,56 @@ class FakeSpotify:
         return Canned(404, {"error": {"status": 404, "message": "Service not found"}})
 
     def api(self, method: str, path: str, query: dict[str, str]) -> Canned:
+        lib = self.library
         if path == "/me":
             return Canned(200, self.profile)
+        if path in ("/me/top/tracks", "/me/top/artists"):
+            time_range = query.get("time_range", "medium_term")
+            if time_range not in ("short_term", "medium_term", "long_term"):
+                return Canned(400, {"error": {"status": 400, "message": "Invalid time range"}})
+            items = (lib.top_tracks if path.endswith("tracks") else lib.top_artists).get(time_range, [])
+            return self._paged(path, query, items)
+        if path == "/me/tracks":
+            return self._paged(path, query, lib.saved)
+        if path == "/me/player/recently-played":
+            limit = int(query.get("limit", 20))
+            if not 1 <= limit <= 50:
+                return Canned(400, {"error": {"status": 400, "message": "Invalid limit"}})
+            plays = lib.recent
+            if "after" in query:
+                after = int(query["after"])
+                plays = [p for p in plays if _ms(p["played_at"]) > after]
+            # newest first; with `after`, the plays just after the cursor
+            chosen = plays[-limit:] if "after" in query else plays[:limit]
+            cursors = (
+                {"after": str(_ms(chosen[0]["played_at"])), "before": str(_ms(chosen[-1]["played_at"]))}
+                if chosen
+                else None
+            )
+            return Canned(200, {"items": chosen, "limit": limit, "next": None, "cursors": cursors})
+        if path == "/me/player/currently-playing":
+            return Canned(204) if lib.now is None else Canned(200, lib.now)
         return Canned(404, {"error": {"status": 404, "message": "Service not found"}})
+
+    def _paged(self, path: str, query: dict[str, str], items: list[dict[str, Any]]) -> Canned:
+        limit, offset = int(query.get("limit", 20)), int(query.get("offset", 0))
+        if not 1 <= limit <= 50:
+            return Canned(400, {"error": {"status": 400, "message": "Invalid limit"}})
+        chunk = items[offset : offset + limit]
+        more = offset + limit < len(items)
+        base = f"{self.api_url}{path}"
+        return Canned(
+            200,
+            {
+                "href": f"{base}?offset={offset}&limit={limit}",
+                "items": chunk,
+                "limit": limit,
+                "offset": offset,
+                "total": len(items),
+                "next": f"{base}?offset={offset + limit}&limit={limit}" if more else None,
+                "previous": None,
+            },
+        )
 
     def _redirect_ok(self, uri: str) -> bool:
         parts = urlsplit(uri)
