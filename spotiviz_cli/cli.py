@@ -6,14 +6,19 @@ import json
 import os
 import sys
 import traceback
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from spotiviz_cli import __version__
-from spotiviz_cli.errors import EXIT_FAILURE, SpotivizError
+from spotiviz_cli.errors import EXIT_FAILURE, SpotivizError, UsageProblem
 from spotiviz_cli.services import Services
+
+if TYPE_CHECKING:
+    from spotiviz_cli.models import TimeRange
 
 EXIT_INTERRUPTED = 130
 
@@ -53,7 +58,7 @@ def _report(ctx: typer.Context, message: str, *, debug: bool = True) -> None:
     if debug and _debug():
         traceback.print_exc()
     services = ctx.obj if isinstance(ctx.obj, Services) else Services()
-    services.err.print(f"[bold red]Error:[/] {escape(message)}")
+    services.err.print(f"[bold red]Error:[/] {escape(message)}", soft_wrap=True)
 
 
 app = typer.Typer(
@@ -207,6 +212,203 @@ def logout(ctx: typer.Context) -> None:
     services.notify(
         f"Spotify has no revoke API: to withdraw spotiviz's access entirely, remove it at {result.revoke_url}"
     )
+
+
+# ---------------------------------------------------------------- listening stats
+
+RangeOption = Annotated[
+    str,
+    typer.Option(
+        "--range", "-r", metavar="RANGE", help="short (about 4 weeks, or 4w), medium (6m) or long (1y)."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (fields in the README).")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
+
+
+def _format(as_json: bool, as_csv: bool) -> str:
+    if as_json and as_csv:
+        raise UsageProblem("--json and --csv cannot be used together.", hint="Pick one of them.")
+    return "json" if as_json else "csv" if as_csv else "table"
+
+
+def _time_range(text: str) -> TimeRange:
+    from spotiviz_cli.models import TimeRange
+
+    try:
+        return TimeRange.parse(text)
+    except ValueError as exc:
+        raise UsageProblem(f"--range: {exc}.", hint="Example: spotiviz top-tracks --range 4w") from None
+
+
+@contextmanager
+def _busy(services: Services, text: str) -> Iterator[None]:
+    """A spinner on stderr, only when a person is watching it."""
+    if services.err.is_terminal:
+        with services.err.status(text):
+            yield
+    else:
+        yield
+
+
+def _emit(
+    services: Services, fmt: str, kind: str, rows: list[dict[str, Any]], table: Callable[[], Any]
+) -> None:
+    from spotiviz_cli import render
+
+    if fmt == "json":
+        _print_json(rows)
+    elif fmt == "csv":
+        typer.echo(render.csv_text(rows, render.FIELDS[kind]), nl=False)
+    else:
+        services.out.print(table())
+
+
+@app.command("top-tracks")
+def top_tracks(
+    ctx: typer.Context,
+    range_: RangeOption = "medium",
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=100, help="How many tracks (1-100).")
+    ] = 20,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Your most played tracks over the last 4 weeks, 6 months or year.
+
+    [bold]Examples[/]
+
+      spotiviz top-tracks
+
+      spotiviz top-tracks --range 4w --limit 50
+
+      spotiviz top-tracks --json | jq -r '.[].name'
+    """
+    from spotiviz_cli import render, session
+
+    services, fmt, time_range = _services(ctx), _format(as_json, as_csv), _time_range(range_)
+    with _busy(services, "Fetching your top tracks"), session.authorised_api(services) as api:
+        tracks = api.top_tracks(time_range, limit)
+    _emit(
+        services,
+        fmt,
+        "top-tracks",
+        render.top_track_rows(tracks),
+        lambda: render.top_tracks_table(tracks, time_range),
+    )
+
+
+@app.command("top-artists")
+def top_artists(
+    ctx: typer.Context,
+    range_: RangeOption = "medium",
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=100, help="How many artists (1-100).")
+    ] = 20,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Your most played artists over the last 4 weeks, 6 months or year, with genres when Spotify has them.
+
+    [bold]Examples[/]
+
+      spotiviz top-artists
+
+      spotiviz top-artists --range long --limit 10
+
+      spotiviz top-artists --csv > artists.csv
+    """
+    from spotiviz_cli import render, session
+
+    services, fmt, time_range = _services(ctx), _format(as_json, as_csv), _time_range(range_)
+    with _busy(services, "Fetching your top artists"), session.authorised_api(services) as api:
+        artists = api.top_artists(time_range, limit)
+    _emit(
+        services,
+        fmt,
+        "top-artists",
+        render.top_artist_rows(artists),
+        lambda: render.top_artists_table(artists, time_range),
+    )
+
+
+@app.command()
+def recent(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many plays (1-50).")] = 20,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """What you played last, newest first, in your local time.
+
+    Spotify keeps only the last 50 plays (of 30 seconds or more).
+
+    [bold]Examples[/]
+
+      spotiviz recent
+
+      spotiviz recent --limit 50 --json
+    """
+    from spotiviz_cli import render, session
+
+    services, fmt = _services(ctx), _format(as_json, as_csv)
+    with _busy(services, "Fetching your recent plays"), session.authorised_api(services) as api:
+        plays = api.recently_played(limit)
+    _emit(
+        services, fmt, "recent", render.recent_rows(plays), lambda: render.recent_table(plays, services.now())
+    )
+
+
+@app.command()
+def now(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The track or podcast episode playing now, with its progress and device.
+
+    [bold]Examples[/]
+
+      spotiviz now
+
+      spotiviz now --json   [dim]# null when nothing plays[/]
+    """
+    from spotiviz_cli import render, session
+
+    services = _services(ctx)
+    with _busy(services, "Asking Spotify what is playing"), session.authorised_api(services) as api:
+        playing = api.now_playing()
+    if as_json:
+        _print_json(render.now_json(playing))
+    else:
+        services.out.print(render.now_panel(playing))
+
+
+@app.command()
+def saved(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", min=1, help="How many liked songs, newest first (default 20)."),
+    ] = None,
+    fetch_all: Annotated[
+        bool, typer.Option("--all", help="Every liked song (pages are fetched concurrently).")
+    ] = False,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Your liked songs, newest first, with when you saved each.
+
+    [bold]Examples[/]
+
+      spotiviz saved
+
+      spotiviz saved --all --csv > liked.csv
+    """
+    from spotiviz_cli import render, session
+
+    services, fmt = _services(ctx), _format(as_json, as_csv)
+    if fetch_all and limit is not None:
+        raise UsageProblem("--all and --limit cannot be used together.", hint="Pick one of them.")
+    with _busy(services, "Fetching your liked songs"), session.authorised_api(services) as api:
+        items = api.saved_tracks(None if fetch_all else (limit or 20))
+    _emit(services, fmt, "saved", render.saved_rows(items), lambda: render.saved_table(items))
 
 
 def main() -> None:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import csv
+import io
+from collections.abc import Sequence
+from datetime import datetime, timezone
 from typing import Any
 
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from spotiviz_cli.models import Artist, Episode, NowPlaying, Play, SavedTrack, TimeRange, Track
 from spotiviz_cli.session import StatusReport
 
 
@@ -62,3 +69,264 @@ def status_table(report: StatusReport, *, now: datetime) -> Table:
             ),
         )
     return table
+
+
+# ---------------------------------------------------------------- formatting helpers
+
+
+def duration(ms: int) -> str:
+    seconds = max(0, ms) // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    return f"{days} day ago" if days == 1 else f"{days} days ago"
+
+
+def utc_iso(moment: datetime, timespec: str = "seconds") -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
+def _artists(track: Track) -> str:
+    return ", ".join(track.artist_names)
+
+
+def _track_name(track: Track) -> Text:
+    text = Text(track.name)
+    if track.is_local:
+        text.append(" (local)", style="dim")
+    return text
+
+
+def _album(track: Track) -> str:
+    return track.album.name if track.album else ""
+
+
+# ---------------------------------------------------------------- rows: the JSON and CSV fields
+
+
+def top_track_rows(tracks: Sequence[Track]) -> list[dict[str, Any]]:
+    return [
+        {
+            "rank": rank,
+            "id": t.id,
+            "name": t.name,
+            "artists": t.artist_names,
+            "album": t.album.name if t.album else None,
+            "duration_ms": t.duration_ms,
+            "uri": t.uri,
+            "url": t.url,
+        }
+        for rank, t in enumerate(tracks, 1)
+    ]
+
+
+def top_artist_rows(artists: Sequence[Artist]) -> list[dict[str, Any]]:
+    return [
+        {"rank": rank, "id": a.id, "name": a.name, "genres": list(a.genres), "uri": a.uri, "url": a.url}
+        for rank, a in enumerate(artists, 1)
+    ]
+
+
+def recent_rows(plays: Sequence[Play]) -> list[dict[str, Any]]:
+    return [
+        {
+            "played_at": utc_iso(p.played_at, "milliseconds"),
+            "id": p.track.id,
+            "name": p.track.name,
+            "artists": p.track.artist_names,
+            "album": p.track.album.name if p.track.album else None,
+            "duration_ms": p.track.duration_ms,
+            "uri": p.track.uri,
+            "context_uri": p.context_uri,
+        }
+        for p in plays
+    ]
+
+
+def saved_rows(saved: Sequence[SavedTrack]) -> list[dict[str, Any]]:
+    return [
+        {
+            "added_at": utc_iso(s.added_at),
+            "id": s.track.id,
+            "name": s.track.name,
+            "artists": s.track.artist_names,
+            "album": s.track.album.name if s.track.album else None,
+            "duration_ms": s.track.duration_ms,
+            "uri": s.track.uri,
+        }
+        for s in saved
+    ]
+
+
+def now_json(now_playing: NowPlaying | None) -> dict[str, Any] | None:
+    if now_playing is None:
+        return None
+    item = now_playing.item
+    data: dict[str, Any] = {
+        "type": "episode" if isinstance(item, Episode) else "track",
+        "is_playing": now_playing.is_playing,
+        "progress_ms": now_playing.progress_ms,
+        "duration_ms": item.duration_ms,
+        "name": item.name,
+    }
+    if isinstance(item, Episode):
+        data["show"] = item.show
+        data["album"] = None
+    else:
+        data["artists"] = item.artist_names
+        data["album"] = item.album.name if item.album else None
+    data["uri"] = item.uri
+    data["device"] = now_playing.device
+    return data
+
+
+FIELDS = {
+    "top-tracks": ["rank", "id", "name", "artists", "album", "duration_ms", "uri", "url"],
+    "top-artists": ["rank", "id", "name", "genres", "uri", "url"],
+    "recent": ["played_at", "id", "name", "artists", "album", "duration_ms", "uri", "context_uri"],
+    "saved": ["added_at", "id", "name", "artists", "album", "duration_ms", "uri"],
+}
+
+
+def csv_text(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
+    """CSV with a header row; lists are joined with "; ", nulls are empty cells."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow(
+            [
+                "; ".join(v) if isinstance(v, list) else ("" if v is None else v)
+                for v in (row[f] for f in fields)
+            ]
+        )
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _titled(title: str, table: Table, caption: str | None = None) -> RenderableType:
+    """Title and caption as lines of their own, so a narrow table does not fold them."""
+    parts: list[RenderableType] = [Text(title, style="bold"), table]
+    if caption:
+        parts.append(Text(caption, style="dim"))
+    return Group(*parts)
+
+
+def _table() -> Table:
+    return Table(expand=False)
+
+
+def top_tracks_table(tracks: Sequence[Track], time_range: TimeRange) -> RenderableType:
+    table = _table()
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("Track", style="bold", overflow="fold")
+    table.add_column("Artists", overflow="fold")
+    table.add_column("Album", overflow="fold")
+    table.add_column("Length", justify="right")
+    for rank, track in enumerate(tracks, 1):
+        table.add_row(
+            str(rank), _track_name(track), _artists(track), _album(track), duration(track.duration_ms)
+        )
+    caption = (
+        "Spotify has no top tracks for this range yet: listen a little and check back."
+        if not tracks
+        else None
+    )
+    return _titled(f"Your top tracks, {time_range.period}", table, caption)
+
+
+def top_artists_table(artists: Sequence[Artist], time_range: TimeRange) -> RenderableType:
+    table = _table()
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("Artist", style="bold", overflow="fold")
+    with_genres = any(a.genres for a in artists)
+    if with_genres:
+        table.add_column("Genres", overflow="fold")
+    for rank, artist in enumerate(artists, 1):
+        cells = [str(rank), artist.name]
+        if with_genres:
+            cells.append(", ".join(artist.genres[:3]))
+        table.add_row(*cells)
+    caption = None
+    if not artists:
+        caption = "Spotify has no top artists for this range yet: listen a little and check back."
+    elif not with_genres:
+        caption = "Spotify returned no genres for these artists."
+    return _titled(f"Your top artists, {time_range.period}", table, caption)
+
+
+def recent_table(plays: Sequence[Play], now: datetime) -> RenderableType:
+    table = _table()
+    table.add_column("When", no_wrap=True)
+    table.add_column("Ago", style="dim", no_wrap=True)
+    table.add_column("Track", style="bold", overflow="fold")
+    table.add_column("Artists", overflow="fold")
+    table.add_column("Album", overflow="fold")
+    for play in plays:
+        table.add_row(
+            play.played_at.astimezone().strftime("%a %d %b %H:%M"),
+            ago(play.played_at, now),
+            _track_name(play.track),
+            _artists(play.track),
+            _album(play.track),
+        )
+    return _titled("Recently played", table, "Spotify keeps only your last 50 plays of 30 seconds or more.")
+
+
+def saved_table(saved: Sequence[SavedTrack]) -> RenderableType:
+    table = _table()
+    table.add_column("Saved", no_wrap=True)
+    table.add_column("Track", style="bold", overflow="fold")
+    table.add_column("Artists", overflow="fold")
+    table.add_column("Album", overflow="fold")
+    table.add_column("Length", justify="right")
+    for item in saved:
+        table.add_row(
+            item.added_at.astimezone().strftime("%Y-%m-%d"),
+            _track_name(item.track),
+            _artists(item.track),
+            _album(item.track),
+            duration(item.track.duration_ms),
+        )
+    return _titled(f"Your liked songs, newest first ({len(saved)})", table)
+
+
+def now_panel(now_playing: NowPlaying | None) -> RenderableType:
+    if now_playing is None:
+        return Text("Nothing is playing.")
+    item = now_playing.item
+    lines = Table.grid(padding=(0, 1))
+    lines.add_column()
+    lines.add_row(Text(item.name, style="bold"))
+    if isinstance(item, Episode):
+        lines.add_row(Text(f"{item.show} (podcast episode)"))
+    else:
+        lines.add_row(Text(", ".join(item.artist_names)))
+        if item.album:
+            lines.add_row(Text(item.album.name, style="dim"))
+    bar = Table.grid(padding=(0, 1))
+    bar.add_column(width=40)
+    bar.add_column(no_wrap=True)
+    total = max(item.duration_ms, 1)
+    bar.add_row(
+        ProgressBar(total=total, completed=min(now_playing.progress_ms, total), width=40),
+        f"{duration(now_playing.progress_ms)} / {duration(item.duration_ms)}",
+    )
+    lines.add_row(bar)
+    if now_playing.device:
+        lines.add_row(Text(f"on {now_playing.device}", style="dim"))
+    state = "▶ Now playing" if now_playing.is_playing else "⏸ Paused"
+    return Panel(lines, title=state, title_align="left", expand=False)

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 
 from spotiviz_cli.cli import app
 from spotiviz_cli.services import Services
+from spotiviz_cli.tokens import TokenRecord
 from tests.fake_spotify import FakeSpotify
 from tests.memkeyring import MemoryKeyring
 
@@ -41,6 +43,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
     return tmp_path
 
 
@@ -110,6 +114,9 @@ class Harness:
     browser: ScriptedBrowser
     env: dict[str, str]
     cwd: Path
+    sleeps: list[float] = field(
+        default_factory=list
+    )  # what the API client asked to sleep, instead of sleeping
 
     def services(self, **overrides: Any) -> Services:
         values: dict[str, Any] = {
@@ -122,7 +129,26 @@ class Harness:
         return Services(**values)
 
     def run(self, *args: str, input: str | None = None, **overrides: Any) -> Any:
+        overrides.setdefault("sleep", self.sleeps.append)
         return CliRunner().invoke(app, list(args), obj=self.services(**overrides), input=input)
+
+    def log_in(self, *, expires_in: int = 3600, authorized_at: datetime | None = None) -> TokenRecord:
+        """Store a record the fake Spotify knows, as if `spotiviz login` had run."""
+        now = datetime.now(timezone.utc)
+        access, refresh = self.fake.issue_tokens(CLIENT_ID, ttl=max(expires_in, 0), scope="user-top-read")
+        record = TokenRecord(
+            client_id=CLIENT_ID,
+            access_token=access,
+            refresh_token=refresh,
+            expires_at=now + timedelta(seconds=expires_in),
+            scopes=("user-top-read",),
+            authorized_at=authorized_at or now,
+        )
+        self.keyring.set_password("spotiviz", "session", record.to_json())
+        return record
+
+    def stored(self) -> TokenRecord:
+        return TokenRecord.from_json(self.keyring.get_password("spotiviz", "session"))
 
 
 @pytest.fixture

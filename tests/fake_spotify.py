@@ -118,6 +118,8 @@ class FakeSpotify:
         self.access_ttl = 3600
         self.latency = 0.0
         self.library = Library()
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.requests: list[Recorded] = []
         self.canned: dict[str, deque[Canned]] = {}
         self.codes: dict[str, Grant] = {}
@@ -194,11 +196,17 @@ class FakeSpotify:
                     fake.requests.append(Recorded(method, parts.path, query, headers, form))
                     canned = fake.canned.get(parts.path)
                     answer = canned.popleft() if canned else None
-                if fake.latency:
-                    time.sleep(fake.latency)
-                if answer is None:
-                    answer = fake.route(method, parts.path, query, headers, form)
-                self._send(answer)
+                    fake.in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                try:
+                    if fake.latency:
+                        time.sleep(fake.latency)
+                    if answer is None:
+                        answer = fake.route(method, parts.path, query, headers, form)
+                    self._send(answer)
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
 
             def _send(self, answer: Canned) -> None:
                 if answer.raw is not None:

@@ -10,35 +10,16 @@ import httpx
 import pytest
 from keyring.backends import fail
 
-from spotiviz_cli.tokens import FileTokenStore, TokenRecord
+from spotiviz_cli.tokens import FileTokenStore
 from tests.conftest import CLIENT_ID, Harness
 from tests.fake_spotify import Canned
 
 NOW = datetime.now(timezone.utc)
 
 
-def log_in(h: Harness, *, expires_in: int = 3600, authorized_at: datetime = NOW) -> TokenRecord:
-    """Store a record the fake Spotify knows, as if `spotiviz login` had run."""
-    access, refresh = h.fake.issue_tokens(CLIENT_ID, ttl=max(expires_in, 0), scope="user-top-read")
-    record = TokenRecord(
-        client_id=CLIENT_ID,
-        access_token=access,
-        refresh_token=refresh,
-        expires_at=NOW + timedelta(seconds=expires_in),
-        scopes=("user-top-read",),
-        authorized_at=authorized_at,
-    )
-    h.keyring.set_password("spotiviz", "session", record.to_json())
-    return record
-
-
-def stored(h: Harness) -> TokenRecord:
-    return TokenRecord.from_json(h.keyring.get_password("spotiviz", "session"))
-
-
 def test_status_when_logged_in(harness: Harness) -> None:
     authorized = datetime(2026, 10, 1, 8, 0, tzinfo=timezone.utc)
-    log_in(harness, authorized_at=authorized)
+    harness.log_in(authorized_at=authorized)
     result = harness.run("status")
     assert result.exit_code == 0, result.output
     assert "Fake User (fakeuser)" in result.stdout
@@ -49,7 +30,7 @@ def test_status_when_logged_in(harness: Harness) -> None:
 
 def test_status_json_is_one_fixed_object(harness: Harness) -> None:
     authorized = datetime(2026, 10, 1, 8, 0, tzinfo=timezone.utc)
-    record = log_in(harness, authorized_at=authorized)
+    record = harness.log_in(authorized_at=authorized)
     result = harness.run("status", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -77,11 +58,11 @@ def test_status_when_not_logged_in_exits_4(harness: Harness) -> None:
 
 
 def test_expired_access_token_is_refreshed_once_and_saved(harness: Harness) -> None:
-    old = log_in(harness, expires_in=30)  # within the 60 s margin: refresh first
+    old = harness.log_in(expires_in=30)  # within the 60 s margin: refresh first
     result = harness.run("status")
     assert result.exit_code == 0, result.output
     assert harness.fake.paths() == ["/api/token", "/v1/me"]
-    new = stored(harness)
+    new = harness.stored()
     assert new.access_token != old.access_token
     assert new.refresh_token == old.refresh_token  # Spotify sent none: keep the old one
     assert new.expires_at > NOW + timedelta(minutes=50)
@@ -89,15 +70,15 @@ def test_expired_access_token_is_refreshed_once_and_saved(harness: Harness) -> N
 
 def test_rotated_refresh_token_is_saved(harness: Harness) -> None:
     harness.fake.rotate_refresh_tokens = True
-    old = log_in(harness, expires_in=0)
+    old = harness.log_in(expires_in=0)
     assert harness.run("status").exit_code == 0
-    new = stored(harness)
+    new = harness.stored()
     assert new.refresh_token != old.refresh_token
     assert new.refresh_token in harness.fake.refresh_tokens
 
 
 def test_401_refreshes_once_and_retries_once(harness: Harness) -> None:
-    log_in(harness)
+    harness.log_in()
     harness.fake.queue(
         "/v1/me", Canned(401, {"error": {"status": 401, "message": "The access token expired"}})
     )
@@ -107,7 +88,7 @@ def test_401_refreshes_once_and_retries_once(harness: Harness) -> None:
 
 
 def test_revoked_refresh_token_means_login_again(harness: Harness) -> None:
-    log_in(harness, expires_in=0)
+    harness.log_in(expires_in=0)
     harness.fake.refresh_tokens.clear()
     result = harness.run("status")
     assert result.exit_code == 4
@@ -116,7 +97,7 @@ def test_revoked_refresh_token_means_login_again(harness: Harness) -> None:
 
 
 def test_user_not_on_the_allowlist(harness: Harness) -> None:
-    log_in(harness)
+    harness.log_in()
     harness.fake.queue(
         "/v1/me",
         Canned(403, {"error": {"status": 403, "message": "User not registered in the Developer Dashboard"}}),
@@ -134,7 +115,7 @@ def test_no_keyring_is_a_clear_error_with_the_remedy(harness: Harness) -> None:
 
 
 def test_logout_removes_the_record_and_names_the_revoke_page(harness: Harness) -> None:
-    log_in(harness)
+    harness.log_in()
     result = harness.run("logout")
     assert result.exit_code == 0, result.output
     assert "removed the login" in result.stdout
@@ -146,7 +127,7 @@ def test_logout_removes_the_record_and_names_the_revoke_page(harness: Harness) -
 
 def test_logout_removes_the_insecure_file_even_without_a_keyring(harness: Harness, isolated: Path) -> None:
     store = FileTokenStore(isolated / "config" / "tokens.json")
-    store.save(log_in(harness))
+    store.save(harness.log_in())
     result = harness.run("logout", keyring_backend=fail.Keyring)
     assert result.exit_code == 0, result.output
     assert not store.path.exists()
@@ -169,7 +150,7 @@ class BrokenTransport(httpx.BaseTransport):
 
 
 def test_unexpected_errors_are_one_line_without_a_traceback(harness: Harness) -> None:
-    log_in(harness)
+    harness.log_in()
     result = harness.run("status", transport=BrokenTransport())
     assert result.exit_code == 1
     assert "Unexpected RuntimeError" in result.stderr and "SPOTIVIZ_DEBUG=1" in result.stderr
@@ -177,7 +158,7 @@ def test_unexpected_errors_are_one_line_without_a_traceback(harness: Harness) ->
 
 
 def test_debug_shows_the_traceback(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
-    log_in(harness)
+    harness.log_in()
     monkeypatch.setenv("SPOTIVIZ_DEBUG", "1")
     result = harness.run("status", transport=BrokenTransport())
     assert isinstance(result.exception, RuntimeError)
