@@ -10,7 +10,6 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
-from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
@@ -304,6 +303,12 @@ def saved_table(saved: Sequence[SavedTrack]) -> RenderableType:
     return _titled(f"Your liked songs, newest first ({len(saved)})", table)
 
 
+def progress_bar(done: int, total: int, width: int = 40) -> Text:
+    """A bar that reads the same with and without colour: ━ for played, ─ for the rest."""
+    filled = round(width * min(max(done, 0), total) / total) if total > 0 else 0
+    return Text.assemble(("━" * filled, "green"), ("─" * (width - filled), "dim"))
+
+
 def now_panel(now_playing: NowPlaying | None) -> RenderableType:
     if now_playing is None:
         return Text("Nothing is playing.")
@@ -317,15 +322,11 @@ def now_panel(now_playing: NowPlaying | None) -> RenderableType:
         lines.add_row(Text(", ".join(item.artist_names)))
         if item.album:
             lines.add_row(Text(item.album.name, style="dim"))
-    bar = Table.grid(padding=(0, 1))
-    bar.add_column(width=40)
-    bar.add_column(no_wrap=True)
-    total = max(item.duration_ms, 1)
-    bar.add_row(
-        ProgressBar(total=total, completed=min(now_playing.progress_ms, total), width=40),
-        f"{duration(now_playing.progress_ms)} / {duration(item.duration_ms)}",
+    lines.add_row(
+        progress_bar(now_playing.progress_ms, item.duration_ms).append(
+            f" {duration(now_playing.progress_ms)} / {duration(item.duration_ms)}"
+        )
     )
-    lines.add_row(bar)
     if now_playing.device:
         lines.add_row(Text(f"on {now_playing.device}", style="dim"))
     state = "▶ Now playing" if now_playing.is_playing else "⏸ Paused"

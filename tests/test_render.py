@@ -1,0 +1,182 @@
+"""Rendering: models into a fixed-width, colourless console, compared as text; rows and CSV; formatting helpers."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from rich.console import Console, RenderableType
+
+from spotiviz_cli import render
+from spotiviz_cli.models import (
+    Album,
+    Artist,
+    ArtistRef,
+    Episode,
+    NowPlaying,
+    Play,
+    SavedTrack,
+    TimeRange,
+    Track,
+)
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+ALBUM = Album("Blue Hour", "2019-03-01")
+DRIVE = Track(
+    "Night Drive", (ArtistRef("Neon Coast"), ArtistRef("Mira")), 215000, "t1", "spotify:track:t1", ALBUM, True
+)
+DEMO = Track("Home Demo", (ArtistRef("Me"),), 61000, None, "spotify:local:x", None, is_local=True)
+
+
+def text(renderable: RenderableType) -> str:
+    console = Console(file=io.StringIO(), width=100, color_system=None, legacy_windows=False)
+    console.print(renderable)
+    output = console.file.getvalue()  # type: ignore[attr-defined]
+    return "\n".join(line.rstrip() for line in output.splitlines())
+
+
+def test_top_tracks_table() -> None:
+    assert text(render.top_tracks_table([DRIVE, DEMO], TimeRange.parse("6m"))) == (
+        "Your top tracks, the last 6 months\n"
+        "┏━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━━┓\n"
+        "┃ # ┃ Track             ┃ Artists          ┃ Album     ┃ Length ┃\n"
+        "┡━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━┩\n"
+        "│ 1 │ Night Drive       │ Neon Coast, Mira │ Blue Hour │   3:35 │\n"
+        "│ 2 │ Home Demo (local) │ Me               │           │   1:01 │\n"
+        "└───┴───────────────────┴──────────────────┴───────────┴────────┘"
+    )
+
+
+def test_top_artists_table_with_and_without_genres() -> None:
+    assert text(
+        render.top_artists_table(
+            [Artist("Neon Coast", genres=("synthwave", "indie")), Artist("Mira")], TimeRange.parse("4w")
+        )
+    ) == (
+        "Your top artists, the last 4 weeks\n"
+        "┏━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┓\n"
+        "┃ # ┃ Artist     ┃ Genres           ┃\n"
+        "┡━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━┩\n"
+        "│ 1 │ Neon Coast │ synthwave, indie │\n"
+        "│ 2 │ Mira       │                  │\n"
+        "└───┴────────────┴──────────────────┘"
+    )
+    without = text(render.top_artists_table([Artist("Mira")], TimeRange.parse("long")))
+    assert "Genres" not in without
+    assert without.endswith("Spotify returned no genres for these artists.")
+
+
+def test_empty_top_tracks_says_why() -> None:
+    assert "no top tracks for this range yet" in text(render.top_tracks_table([], TimeRange.parse("short")))
+
+
+def test_recent_table_in_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    plays = [Play(NOW - timedelta(minutes=5), DRIVE), Play(NOW - timedelta(hours=26), DEMO)]
+    assert text(render.recent_table(plays, NOW)) == (
+        "Recently played\n"
+        "┏━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┓\n"
+        "┃ When             ┃ Ago       ┃ Track             ┃ Artists          ┃ Album     ┃\n"
+        "┡━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━┩\n"
+        "│ Tue 24 Nov 11:55 │ 5 min ago │ Night Drive       │ Neon Coast, Mira │ Blue Hour │\n"
+        "│ Mon 23 Nov 10:00 │ 1 day ago │ Home Demo (local) │ Me               │           │\n"
+        "└──────────────────┴───────────┴───────────────────┴──────────────────┴───────────┘\n"
+        "Spotify keeps only your last 50 plays of 30 seconds or more."
+    )
+
+
+def test_saved_table() -> None:
+    assert text(render.saved_table([SavedTrack(NOW - timedelta(days=3), DRIVE)])) == (
+        "Your liked songs, newest first (1)\n"
+        "┏━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━━┓\n"
+        "┃ Saved      ┃ Track       ┃ Artists          ┃ Album     ┃ Length ┃\n"
+        "┡━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━┩\n"
+        "│ 2026-11-21 │ Night Drive │ Neon Coast, Mira │ Blue Hour │   3:35 │\n"
+        "└────────────┴─────────────┴──────────────────┴───────────┴────────┘"
+    )
+
+
+def test_now_panel_track_and_episode() -> None:
+    assert text(render.now_panel(NowPlaying(True, 107500, DRIVE, "Kitchen"))) == (
+        "╭─ ▶ Now playing ──────────────────────────────────────╮\n"
+        "│ Night Drive                                          │\n"
+        "│ Neon Coast, Mira                                     │\n"
+        "│ Blue Hour                                            │\n"
+        "│ ━━━━━━━━━━━━━━━━━━━━──────────────────── 1:47 / 3:35 │\n"
+        "│ on Kitchen                                           │\n"
+        "╰──────────────────────────────────────────────────────╯"
+    )
+    episode = text(render.now_panel(NowPlaying(False, 0, Episode("Ep 1", "A Show", 3_600_000))))
+    assert "⏸ Paused" in episode and "A Show (podcast episode)" in episode and "0:00 / 1:00:00" in episode
+    assert text(render.now_panel(None)) == "Nothing is playing."
+
+
+@pytest.mark.parametrize(
+    ("done", "total", "bar"),
+    [
+        (0, 100, "─" * 10),
+        (50, 100, "━" * 5 + "─" * 5),
+        (100, 100, "━" * 10),
+        (150, 100, "━" * 10),
+        (5, 0, "─" * 10),
+    ],
+)
+def test_progress_bar(done: int, total: int, bar: str) -> None:
+    assert render.progress_bar(done, total, width=10).plain == bar
+
+
+@pytest.mark.parametrize(
+    ("ms", "shown"),
+    [(0, "0:00"), (61_000, "1:01"), (3_599_999, "59:59"), (3_600_000, "1:00:00"), (-5, "0:00")],
+)
+def test_duration(ms: int, shown: str) -> None:
+    assert render.duration(ms) == shown
+
+
+@pytest.mark.parametrize(
+    ("delta", "shown"),
+    [
+        (timedelta(seconds=30), "just now"),
+        (timedelta(minutes=59), "59 min ago"),
+        (timedelta(hours=2), "2 h ago"),
+        (timedelta(days=1), "1 day ago"),
+        (timedelta(days=3), "3 days ago"),
+    ],
+)
+def test_ago(delta: timedelta, shown: str) -> None:
+    assert render.ago(NOW - delta, NOW) == shown
+
+
+def test_csv_joins_lists_and_blanks_nulls() -> None:
+    rows = render.top_track_rows([DRIVE, DEMO])
+    assert render.csv_text(rows, render.FIELDS["top-tracks"]) == (
+        "rank,id,name,artists,album,duration_ms,uri,url\n"
+        "1,t1,Night Drive,Neon Coast; Mira,Blue Hour,215000,spotify:track:t1,\n"
+        "2,,Home Demo,Me,,61000,spotify:local:x,\n"
+    )
+
+
+def test_csv_of_nothing_is_just_the_header() -> None:
+    assert render.csv_text([], render.FIELDS["recent"]) == (
+        "played_at,id,name,artists,album,duration_ms,uri,context_uri\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text_in", "key"),
+    [
+        ("short", "short"),
+        ("4w", "short"),
+        ("short_term", "short"),
+        ("6M", "medium"),
+        ("1y", "long"),
+        ("long", "long"),
+    ],
+)
+def test_time_range_aliases(text_in: str, key: str) -> None:
+    assert TimeRange.parse(text_in).key == key
+
+
+def test_time_range_rejects_others() -> None:
+    with pytest.raises(ValueError, match="short \\(4w\\), medium \\(6m\\) or long \\(1y\\)"):
+        TimeRange.parse("decade")
