@@ -159,29 +159,47 @@ class SpotifyApi:
     def _collect(
         self, endpoint: str, parse: Callable[[Any, str], T], limit: int | None, params: dict[str, str | int]
     ) -> list[T]:
-        """`limit` items (all when None): pages of 50, fetched concurrently once their offsets are known."""
-        first_size = PAGE_SIZE if limit is None else min(limit, PAGE_SIZE)
-        first = self._page(endpoint, parse, params, 0, first_size)
-        items = list(first.items)
-        if len(first.items) < first_size or (limit is not None and limit <= PAGE_SIZE):
-            return items
-        end = limit if limit is not None else first.total
-        if end is None:  # no total: follow the pages one by one
+        """`limit` items, or all of them when None, in pages of 50 fetched concurrently.
+
+        With a limit every offset is known at once. For "all", the first page tells the total,
+        then the rest go out together (or one by one, should Spotify leave the total out).
+        """
+        if limit is not None:
+            return self._pages(endpoint, parse, params, 0, limit)
+        first = self._page(endpoint, parse, params, 0)
+        if len(first.items) < PAGE_SIZE:
+            return list(first.items)
+        if first.total is None:
+            items = list(first.items)
             while (
                 len(items) % PAGE_SIZE == 0
                 and (page := self._page(endpoint, parse, params, len(items))).items
             ):
                 items.extend(page.items)
             return items
-        offsets = range(PAGE_SIZE, end, PAGE_SIZE)
-        if not offsets:
-            return items
+        return [*first.items, *self._pages(endpoint, parse, params, PAGE_SIZE, first.total)]
+
+    def _pages(
+        self,
+        endpoint: str,
+        parse: Callable[[Any, str], T],
+        params: dict[str, str | int],
+        start: int,
+        end: int,
+    ) -> list[T]:
+        """Items start..end: the pages go out together (at most max_in_flight at once), and the
+        result stops at the first short page, as Spotify keeps fewer items than asked for."""
+        offsets = range(start, end, PAGE_SIZE)
         sizes = [min(PAGE_SIZE, end - offset) for offset in offsets]
-        with ThreadPoolExecutor(max_workers=min(self._max_in_flight, len(offsets))) as pool:
-            pages = list(pool.map(lambda o, n: self._page(endpoint, parse, params, o, n), offsets, sizes))
+        if len(offsets) == 1:
+            pages = [self._page(endpoint, parse, params, start, sizes[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self._max_in_flight, len(offsets))) as pool:
+                pages = list(pool.map(lambda o, n: self._page(endpoint, parse, params, o, n), offsets, sizes))
+        items: list[T] = []
         for page, size in zip(pages, sizes, strict=True):
             items.extend(page.items)
-            if len(page.items) < size:  # the first short page is the last one
+            if len(page.items) < size:
                 break
         return items
 

@@ -55,6 +55,7 @@ def test_top_tracks_50_is_exactly_one_request_and_no_profile(library: Harness) -
 
 
 def test_top_tracks_100_is_two_concurrent_pages_stopping_at_the_short_one(library: Harness) -> None:
+    library.fake.latency = 0.1
     result = library.run("top-tracks", "--limit", "100", "--range", "4w", "--json")
     assert result.exit_code == 0, result.output
     offsets = sorted(int(r.query["offset"]) for r in library.fake.requests)
@@ -64,6 +65,7 @@ def test_top_tracks_100_is_two_concurrent_pages_stopping_at_the_short_one(librar
     assert len(rows) == 99  # the second page came back short
     assert [r["rank"] for r in rows] == list(range(1, 100))
     assert rows[0]["name"] == "Song 1" and rows[-1]["name"] == "Song 99"
+    assert library.fake.max_in_flight == 2  # both pages at once: every offset is known up front
 
 
 def test_saved_all_fetches_the_rest_concurrently_within_8_in_flight(library: Harness) -> None:
