@@ -154,6 +154,11 @@ class SpotifyApi:
         """Liked songs, newest first; `limit=None` fetches them all."""
         return self._collect("/me/tracks", SavedTrack.from_json, limit, {})
 
+    def together(self, *calls: Callable[[], Any]) -> list[Any]:
+        """Run independent requests at once (at most max_in_flight), results in the order given."""
+        with ThreadPoolExecutor(max_workers=max(1, min(self._max_in_flight, len(calls)))) as pool:
+            return list(pool.map(lambda call: call(), calls))
+
     # -- paging
 
     def _collect(

@@ -8,6 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -81,17 +82,35 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Use invented sample data: no Spotify account, login, keyring or network needed."
+        ),
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
     if not isinstance(ctx.obj, Services):
         ctx.obj = Services()
+    if demo:
+        ctx.obj.demo = True
+        ctx.obj.notify("Demo mode: invented sample listening, not a real Spotify account.")
 
 
 def _services(ctx: typer.Context) -> Services:
     assert isinstance(ctx.obj, Services)
     return ctx.obj
+
+
+def _no_demo(ctx: typer.Context, command: str) -> Services:
+    services = _services(ctx)
+    if services.demo:
+        raise UsageProblem(
+            f"There is nothing to {command} in demo mode.", hint=f"Run it without --demo: spotiviz {command}"
+        )
+    return services
 
 
 def _print_json(data: Any) -> None:
@@ -146,7 +165,7 @@ def login(
     """
     from spotiviz_cli import session
 
-    services = _services(ctx)
+    services = _no_demo(ctx, "login")
     result = session.login(
         services,
         client_id=client_id,
@@ -203,7 +222,7 @@ def logout(ctx: typer.Context) -> None:
     """
     from spotiviz_cli import session
 
-    services = _services(ctx)
+    services = _no_demo(ctx, "logout")
     result = session.logout(services)
     if result.removed_from:
         typer.echo(f"Logged out: removed the login from the {' and the '.join(result.removed_from)}.")
@@ -409,6 +428,74 @@ def saved(
     with _busy(services, "Fetching your liked songs"), session.authorised_api(services) as api:
         items = api.saved_tracks(None if fetch_all else (limit or 20))
     _emit(services, fmt, "saved", render.saved_rows(items), lambda: render.saved_table(items))
+
+
+@app.command()
+def wrapped(
+    ctx: typer.Context,
+    range_: RangeOption = "medium",
+    svg: Annotated[
+        Path | None, typer.Option("--svg", metavar="FILE", help="Also save the screen as an SVG picture.")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", metavar="FILE", help="Also save the screen as HTML.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the computed figures as JSON instead.")
+    ] = False,
+) -> None:
+    """Your Wrapped, now: top artists and tracks, genres, eras, rising and loyal artists, listening clock.
+
+    Everything comes from what Spotify still lets a personal app read; all requests go out at once.
+
+    [bold]Examples[/]
+
+      spotiviz wrapped
+
+      spotiviz wrapped --range 4w --svg wrapped.svg
+
+      spotiviz --demo wrapped   [dim]# no account needed[/]
+    """
+    from spotiviz_cli import listening, render_wrapped, session
+    from spotiviz_cli import wrapped as figures
+
+    services, time_range = _services(ctx), _time_range(range_)
+    if as_json and (svg or html):
+        raise UsageProblem(
+            "--json prints figures; --svg and --html save the screen.", hint="Use one or the other."
+        )
+    for target in (svg, html):
+        if target is not None and not target.parent.is_dir():
+            raise UsageProblem(f"Cannot save to {target}: the folder {target.parent} does not exist.")
+    with _busy(services, "Gathering your listening"), session.authorised_api(services) as api:
+        inputs = listening.wrapped_inputs(api, time_range)
+    report = figures.compute(inputs, demo=services.demo)
+    if as_json:
+        _print_json(render_wrapped.wrapped_json(report))
+        return
+    console = services.out
+    console.record = True
+    console.print(
+        render_wrapped.wrapped_screen(report, now=services.now()),
+        width=min(console.width, render_wrapped.MAX_WIDTH),
+    )
+    if svg is not None:
+        _save(svg, console.export_svg(title="spotiviz Wrapped", clear=False))
+        services.notify(f"Saved {svg}")
+    if html is not None:
+        _save(html, console.export_html(clear=False))
+        services.notify(f"Saved {html}")
+
+
+def _save(path: Path, text: str) -> None:
+    """Write whole or not at all: a temporary file beside the target, then an atomic rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise SpotivizError(f"Cannot save {path}: {exc.strerror}.") from None
 
 
 def main() -> None:

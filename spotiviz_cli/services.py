@@ -52,6 +52,7 @@ class Services:
     now: Callable[[], datetime] = utc_now
     stdin: TextIO | None = None  # None: sys.stdin at the time of use
     sleep: Callable[[float], None] = time.sleep
+    demo: bool = False  # --demo: invented data through the same client code; no login, keyring or network
     max_in_flight: int = 8  # concurrent API requests; Spotify's rate limit is per app and rolling
 
     @cached_property
@@ -92,14 +93,27 @@ class Services:
         return httpx.Client(
             base_url=base_url,
             auth=auth,
-            transport=self.transport,
+            transport=self.transport if self.transport is not None else self._demo_transport,
             timeout=httpx.Timeout(15.0, connect=5.0),
             headers={"User-Agent": f"spotiviz/{__version__}"},
         )
 
+    @cached_property
+    def _demo_transport(self) -> httpx.BaseTransport | None:
+        if not self.demo:
+            return None
+        from spotiviz_cli.demo.transport import DemoTransport
+
+        return DemoTransport(self.now)
+
     def token_store(self, *, insecure: bool | None = None) -> TokenStore:
         """The keyring, or the 0600 file. None: the file if a previous --insecure-storage login made one."""
         from spotiviz_cli.tokens import FileTokenStore, KeyringTokenStore
+
+        if self.demo:
+            from spotiviz_cli.demo.transport import DemoTokenStore
+
+            return DemoTokenStore(self.now)
 
         file_store = FileTokenStore(self.settings.token_file)
         if insecure is None:

@@ -1,0 +1,172 @@
+"""The Wrapped screen and its figures as JSON: Rich renderables built from a Wrapped; nothing prints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from spotiviz_cli.render import duration
+from spotiviz_cli.wrapped import Wrapped
+
+GREEN = "#1DB954"
+MAX_WIDTH = 100  # a card to share: wider terminals get the same layout
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+_SPARKS = " ▁▂▃▄▅▆▇█"
+
+
+def hbar(value: float, maximum: float, width: int) -> Text:
+    """A horizontal bar of `width` cells, in eighths of a block."""
+    eighths = round(width * 8 * value / maximum) if maximum > 0 else 0
+    full, part = divmod(max(0, min(eighths, width * 8)), 8)
+    return Text("█" * full + (_EIGHTHS[part] if part else ""), style=GREEN)
+
+
+def bar_chart(rows: Sequence[tuple[str, float, str]], *, width: int = 14) -> Table:
+    """label | bar | value text; fits half of an 80-column screen."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, max_width=13, overflow="ellipsis")
+    table.add_column(width=width, no_wrap=True)
+    table.add_column(justify="right", style="dim", no_wrap=True)
+    maximum = max((value for _, value, _ in rows), default=0)
+    for label, value, shown in rows:
+        table.add_row(label, hbar(value, maximum, width), shown)
+    return table
+
+
+def clock_chart(hours: Sequence[int]) -> Group:
+    """24 columns of sparks, one cell an hour, with hour marks underneath."""
+    top = max(hours, default=0)
+    line = Text()
+    for count in hours:
+        level = 0 if not top else max(1 if count else 0, round(8 * count / top))
+        line.append(_SPARKS[level], style=GREEN)
+    return Group(line, Text("0     6     12    18  23", style="dim"))
+
+
+def _panel(body: RenderableType, title: str) -> Panel:
+    return Panel(body, title=f"[bold]{title}[/]", title_align="left", border_style=GREEN, padding=(0, 1))
+
+
+def _side_by_side(*panels: RenderableType) -> Table:
+    grid = Table.grid(expand=True, padding=(0, 1))
+    for _ in panels:
+        grid.add_column(ratio=1)
+    grid.add_row(*panels)
+    return grid
+
+
+def _names(items: Sequence[Any], limit: int = 8) -> str:
+    names = [item.name for item in items[:limit]]
+    more = len(items) - limit
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "") if names else "none this time"
+
+
+def wrapped_screen(report: Wrapped, *, now: datetime) -> RenderableType:
+    who = report.user.display_name or report.user.id
+    heading = Text.assemble(
+        ("spotiviz Wrapped, now", f"bold {GREEN}"),
+        (" · ", "dim"),
+        (who, "bold"),
+        (" · ", "dim"),
+        (report.time_range.period, ""),
+        (" · ", "dim"),
+        (now.astimezone().strftime("%d %b %Y"), "dim"),
+    )
+    if report.demo:
+        heading.append("\nDemo data: invented listening, not your account.", style="bold yellow")
+
+    artists = Table.grid(padding=(0, 1))
+    artists.add_column(justify="right", style="dim", no_wrap=True, min_width=2)
+    artists.add_column(overflow="ellipsis", no_wrap=True)
+    for rank, artist in enumerate(report.top_artists, 1):
+        artists.add_row(str(rank), Text(artist.name, style="bold" if rank == 1 else ""))
+    tracks = Table.grid(padding=(0, 1))
+    tracks.add_column(justify="right", style="dim", no_wrap=True, min_width=2)
+    tracks.add_column(overflow="ellipsis", no_wrap=True)
+    for rank, track in enumerate(report.top_tracks, 1):
+        tracks.add_row(
+            str(rank), Text.assemble((track.name, "bold"), (f"  {', '.join(track.artist_names)}", "dim"))
+        )
+
+    if report.genres:
+        genres: RenderableType = bar_chart([(g, share, f"{share:.0%}") for g, share in report.genres])
+    else:
+        genres = Text("Spotify returned no genres for your top artists.", style="dim")
+    if report.decades:
+        eras: RenderableType = Group(
+            bar_chart([(f"{decade}s", count, str(count)) for decade, count in report.decades]),
+            Text(report.era or "", style="italic"),
+        )
+    else:
+        eras = Text("No release dates among your top tracks.", style="dim")
+
+    movers = Table.grid(padding=(0, 1))
+    movers.add_column(style="bold", no_wrap=True)
+    movers.add_column()
+    movers.add_row("Rising", _names(report.rising))
+    movers.add_row("Loyal", _names(report.loyal))
+
+    repeat = Table.grid(padding=(0, 1))
+    repeat.add_column(justify="right", style="dim", no_wrap=True, min_width=3)
+    repeat.add_column(overflow="ellipsis", no_wrap=True)
+    for track, plays in report.on_repeat[:5]:
+        repeat.add_row(
+            f"{plays}x", Text.assemble((track.name, "bold"), (f"  {', '.join(track.artist_names)}", "dim"))
+        )
+    if not report.on_repeat:
+        repeat.add_row("", Text("Nothing played twice lately.", style="dim"))
+
+    f = report.figures
+    numbers = Text.assemble(
+        (f"{f.distinct_artists}", f"bold {GREEN}"),
+        " artists in your top tracks   ",
+        (f"{f.explicit_share:.0%}" if f.explicit_share is not None else "n/a", f"bold {GREEN}"),
+        " explicit   ",
+        (duration(f.average_length_ms) if f.average_length_ms is not None else "n/a", f"bold {GREEN}"),
+        " average track length",
+    )
+    parts: list[RenderableType] = [
+        Panel(heading, border_style=GREEN),
+        _side_by_side(_panel(artists, "Top artists"), _panel(tracks, "Top tracks")),
+        _side_by_side(_panel(genres, "Top genres"), _panel(eras, "Eras")),
+        _panel(movers, "Rising and loyal"),
+        _side_by_side(
+            _panel(clock_chart(report.clock), f"Listening clock, last {sum(report.clock)} plays"),
+            _panel(repeat, "On repeat"),
+        ),
+        _panel(numbers, "Figures"),
+    ]
+    parts.extend(Text(note, style="dim") for note in report.notes)
+    return Group(*parts)
+
+
+def wrapped_json(report: Wrapped) -> dict[str, Any]:
+    """The computed figures (not the raw API data), with stable names documented in the README."""
+    f = report.figures
+    return {
+        "user": {"id": report.user.id, "display_name": report.user.display_name},
+        "range": report.time_range.key,
+        "period": report.time_range.period,
+        "demo": report.demo,
+        "top_artists": [{"rank": i, "name": a.name, "id": a.id} for i, a in enumerate(report.top_artists, 1)],
+        "top_tracks": [
+            {"rank": i, "name": t.name, "artists": t.artist_names, "id": t.id}
+            for i, t in enumerate(report.top_tracks, 1)
+        ],
+        "genres": [{"genre": g, "share": share} for g, share in report.genres],
+        "decades": [{"decade": d, "tracks": n} for d, n in report.decades],
+        "era": report.era,
+        "rising": [a.name for a in report.rising],
+        "loyal": [a.name for a in report.loyal],
+        "clock": list(report.clock),
+        "on_repeat": [{"name": t.name, "artists": t.artist_names, "plays": n} for t, n in report.on_repeat],
+        "distinct_artists": f.distinct_artists,
+        "explicit_share": f.explicit_share,
+        "average_track_ms": f.average_length_ms,
+    }
