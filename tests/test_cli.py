@@ -15,7 +15,7 @@ from spotiviz_cli import __version__
 from spotiviz_cli.cli import app
 from spotiviz_cli.services import Services
 
-COMMANDS = ["login", "status", "logout", "top-tracks", "top-artists", "recent", "now", "saved"]
+COMMANDS = ["login", "status", "logout", "top-tracks", "top-artists", "recent", "now", "saved", "wrapped"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
