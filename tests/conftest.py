@@ -77,8 +77,14 @@ class ScriptedBrowser:
     rewrite: Callable[[str], str] | None = None
     follow: bool = True
     opened: list[str] = field(default_factory=list)
-    visits: list[Visit] = field(default_factory=list)
     done: threading.Event = field(default_factory=threading.Event)
+    _visits: list[Visit] = field(default_factory=list)
+
+    @property
+    def visits(self) -> list[Visit]:
+        """What the browser saw, once it has finished (its last page can arrive after the login ended)."""
+        assert self.done.wait(10), "the scripted browser did not finish"
+        return self._visits
 
     def __call__(self, url: str) -> bool:
         self.opened.append(url)
@@ -89,18 +95,18 @@ class ScriptedBrowser:
         try:
             with httpx.Client(timeout=5) as client:
                 answer = client.get(url)
-                self.visits.append(Visit(url, answer.status_code, answer.text))
+                self._visits.append(Visit(url, answer.status_code, answer.text))
                 location = answer.headers.get("location")
                 if not location or not self.follow:
                     return
                 origin = location.split("/api/callback")[0]
                 for extra in self.before:
                     got = client.get(origin + extra)
-                    self.visits.append(Visit(origin + extra, got.status_code, got.text))
+                    self._visits.append(Visit(origin + extra, got.status_code, got.text))
                 if self.rewrite:
                     location = self.rewrite(location)
                 got = client.get(location)
-                self.visits.append(Visit(location, got.status_code, got.text))
+                self._visits.append(Visit(location, got.status_code, got.text))
         finally:
             self.done.set()
 
