@@ -39,7 +39,7 @@ def bar_chart(rows: Sequence[tuple[str, float, str]], *, width: int = 14) -> Tab
     return table
 
 
-def clock_chart(hours: Sequence[int]) -> Group:
+def clock_chart(hours: Sequence[float]) -> Group:
     """24 columns of sparks, one cell an hour, with hour marks underneath."""
     top = max(hours, default=0)
     line = Text()

@@ -15,7 +15,10 @@ from spotiviz_cli import __version__
 from spotiviz_cli.cli import app
 from spotiviz_cli.services import Services
 
-COMMANDS = ["login", "status", "logout", "top-tracks", "top-artists", "recent", "now", "saved", "wrapped"]
+COMMANDS = [
+    "login", "status", "logout", "top-tracks", "top-artists", "recent", "now", "saved", "wrapped",
+    "history sync", "history schedule", "history import", "history stats",
+]  # fmt: skip
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,7 +34,7 @@ def test_version_via_python_m() -> None:
     assert result.stdout.strip() == f"spotiviz {__version__}"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], *[[c, "--help"] for c in COMMANDS]])
+@pytest.mark.parametrize("args", [["--help"], ["--version"], *[[*c.split(), "--help"] for c in COMMANDS]])
 def test_help_and_version_do_not_import_the_heavy_parts(args: list[str]) -> None:
     probe = (
         "import sys\n"
@@ -52,7 +55,7 @@ def test_help_and_version_do_not_import_the_heavy_parts(args: list[str]) -> None
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(command: str) -> None:
-    result = CliRunner().invoke(app, [command, "--help"], obj=Services())
+    result = CliRunner().invoke(app, [*command.split(), "--help"], obj=Services())
     assert result.exit_code == 0
     assert "Example" in result.stdout
     assert f"spotiviz {command}" in result.stdout

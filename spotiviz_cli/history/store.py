@@ -1,0 +1,191 @@
+"""The SQLite history store: schema, migrations, and one-transaction writes of plays.
+
+A play's identity, for de-duplication across runs and sources, is its end time truncated to the
+minute, artist, track and ms played: the table's primary key, so `INSERT OR IGNORE` drops repeats.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from spotiviz_cli.errors import SpotivizError
+
+MUSIC, EPISODE, AUDIOBOOK = "music", "episode", "audiobook"
+SYNC, EXTENDED, ACCOUNT = "sync", "extended", "account"
+
+# Each entry moves the schema from version N to N+1; PRAGMA user_version holds the current N.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE plays (
+        ended_minute INTEGER NOT NULL,  -- identity: ended_at // 60000
+        artist       TEXT    NOT NULL,  -- '' when the source has none; the show for episodes
+        track        TEXT    NOT NULL,  -- the episode or chapter for podcasts and audiobooks
+        ms_played    INTEGER NOT NULL,
+        ended_at     INTEGER NOT NULL,  -- Unix time in ms, UTC: when the stream ended
+        album        TEXT,
+        uri          TEXT,
+        kind         TEXT    NOT NULL CHECK (kind IN ('music', 'episode', 'audiobook')),
+        source       TEXT    NOT NULL CHECK (source IN ('sync', 'extended', 'account')),
+        reason_start TEXT,
+        reason_end   TEXT,
+        shuffle      INTEGER,
+        skipped      INTEGER,
+        platform     TEXT,
+        offline_at   INTEGER,           -- Unix time in ms, when the export records an offline play
+        PRIMARY KEY (ended_minute, artist, track, ms_played)
+    ) WITHOUT ROWID;
+    CREATE INDEX plays_by_time ON plays (kind, ended_at, ms_played, skipped);
+    CREATE INDEX plays_by_source ON plays (source, ended_at);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+COLUMNS = (
+    "ended_minute", "artist", "track", "ms_played", "ended_at", "album", "uri", "kind", "source",
+    "reason_start", "reason_end", "shuffle", "skipped", "platform", "offline_at",
+)  # fmt: skip
+INSERT = f"INSERT OR IGNORE INTO plays ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+
+# One row as the importers build it: the COLUMNS, in order.
+Row = tuple[
+    int, str, str, int, int, str | None, str | None, str, str,
+    str | None, str | None, int | None, int | None, str | None, int | None,
+]  # fmt: skip
+
+
+def row(
+    *,
+    ended_at: int,
+    artist: str,
+    track: str,
+    ms_played: int,
+    kind: str,
+    source: str,
+    album: str | None = None,
+    uri: str | None = None,
+    reason_start: str | None = None,
+    reason_end: str | None = None,
+    shuffle: bool | None = None,
+    skipped: bool | None = None,
+    platform: str | None = None,
+    offline_at: int | None = None,
+) -> Row:
+    return (
+        ended_at // 60000, artist, track, ms_played, ended_at, album, uri, kind, source,
+        reason_start, reason_end,
+        None if shuffle is None else int(shuffle), None if skipped is None else int(skipped),
+        platform, offline_at,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Added:
+    added: int
+    duplicates: int
+
+
+class HistoryStore:
+    """One SQLite file. Writes happen in `transaction()`: all of it lands, or none."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA cache_size = -65536")  # 64 MiB
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise SpotivizError(
+                f"Cannot open the history database {path}: {exc}.",
+                hint="If the file is damaged, move it away; set SPOTIVIZ_DATA_DIR to use another folder.",
+            ) from None
+
+    def _migrate(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise SpotivizError(
+                f"The history database {self.path} was written by a newer spotiviz (schema {version}).",
+                hint="Upgrade spotiviz: pip install --upgrade spotiviz",
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number]):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def add(self, db: sqlite3.Connection, rows: Iterable[Row]) -> Added:
+        """Inside a transaction: insert what is new, count what was already there."""
+        before = db.total_changes
+        count = 0
+
+        def counted() -> Iterator[Row]:
+            nonlocal count
+            for item in rows:
+                count += 1
+                yield item
+
+        db.executemany(INSERT, counted())
+        added = db.total_changes - before
+        return Added(added=added, duplicates=count - added)
+
+    def newest(self, source: str) -> int | None:
+        """The end time (Unix ms) of the newest play from `source`."""
+        (value,) = self._db.execute("SELECT max(ended_at) FROM plays WHERE source = ?", (source,)).fetchone()
+        return int(value) if value is not None else None
+
+    def span(self, kind: str = MUSIC) -> tuple[int, int] | None:
+        first, last = self._db.execute(
+            "SELECT min(ended_at), max(ended_at) FROM plays WHERE kind = ?", (kind,)
+        ).fetchone()
+        return None if first is None else (int(first), int(last))
+
+    def count(self, kind: str | None = None) -> int:
+        if kind is None:
+            return int(self._db.execute("SELECT count(*) FROM plays").fetchone()[0])
+        return int(self._db.execute("SELECT count(*) FROM plays WHERE kind = ?", (kind,)).fetchone()[0])
+
+    def music_between(self, start_ms: int, end_ms: int) -> sqlite3.Cursor:
+        """(ended_at, ms_played, artist, track, skipped) of music plays with start <= ended_at < end."""
+        return self._db.execute(
+            "SELECT ended_at, ms_played, artist, track, skipped FROM plays "
+            "WHERE kind = 'music' AND ended_at >= ? AND ended_at < ? ORDER BY ended_at",
+            (start_ms, end_ms),
+        )
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script as single statements (executescript would commit the open transaction)."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements

@@ -1,0 +1,88 @@
+"""History figures -> Rich renderables: the `history stats` screen and the Wrapped screen of a year."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from spotiviz_cli.history.stats import HistoryStats
+from spotiviz_cli.render_wrapped import GREEN, bar_chart, clock_chart
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _panel(body: RenderableType, title: str) -> Panel:
+    return Panel(body, title=f"[bold]{title}[/]", title_align="left", border_style=GREEN, padding=(0, 1))
+
+
+def _minutes(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _top_table(rows: list[tuple[str, str, float, int]], with_artist: bool) -> RenderableType:
+    if not rows:
+        return Text("No plays in this period.", style="dim")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(justify="right", style="dim", no_wrap=True, min_width=2)
+    table.add_column(overflow="ellipsis", no_wrap=True, ratio=1)
+    table.add_column(justify="right", no_wrap=True)
+    for rank, (name, artist, minutes, _plays) in enumerate(rows, 1):
+        label = Text.assemble((name, "bold"), (f"  {artist}", "dim")) if with_artist else Text(name)
+        table.add_row(str(rank), label, f"{_minutes(minutes)} min")
+    return table
+
+
+def _side_by_side(*panels: RenderableType) -> Table:
+    grid = Table.grid(expand=True, padding=(0, 1))
+    for _ in panels:
+        grid.add_column(ratio=1)
+    grid.add_row(*panels)
+    return grid
+
+
+def history_screen(
+    stats: HistoryStats, *, wrapped_year: int | None = None, db_path: str | None = None
+) -> Group:
+    """`history stats`, or with `wrapped_year` the Wrapped screen of that year (minutes on top)."""
+    if wrapped_year is not None:
+        title = Text.assemble(("spotiviz Wrapped ", f"bold {GREEN}"), (str(wrapped_year), "bold"))
+    else:
+        title = Text.assemble(
+            ("Listening history", f"bold {GREEN}"), ("  ·  ", "dim"), (stats.period.label, "bold")
+        )
+    headline = Text.assemble((_minutes(stats.minutes), f"bold {GREEN}"), " minutes listened")
+    skip = f"{stats.skip_rate:.0%}" if stats.skip_rate is not None else "not recorded"
+    figures = Text(
+        f"{stats.plays:,} plays · {stats.distinct_tracks:,} tracks · {stats.distinct_artists:,} artists · "
+        f"{stats.days_listened:,} days with music · longest streak {stats.longest_streak_days} days · "
+        f"skips {skip}",
+        style="dim",
+    )
+    months = [(month, minutes, _minutes(minutes)) for month, minutes in stats.by_month.items()]
+    weekdays = [
+        (day, minutes, _minutes(minutes)) for day, minutes in zip(WEEKDAYS, stats.by_weekday, strict=True)
+    ]
+    parts: list[RenderableType] = [
+        Panel(Group(title, headline, figures), border_style=GREEN),
+        _side_by_side(
+            _panel(
+                _top_table([(a.name, "", a.minutes, a.plays) for a in stats.top_artists], False),
+                "Top artists",
+            ),
+            _panel(
+                _top_table([(t.name, t.artist, t.minutes, t.plays) for t in stats.top_tracks], True),
+                "Top tracks",
+            ),
+        ),
+        _side_by_side(
+            _panel(bar_chart(months[-24:]) if months else Text("-"), "Minutes by month"),
+            _panel(Group(clock_chart(stats.by_hour), Text(), bar_chart(weekdays)), "When you listen"),
+        ),
+    ]
+    if len(months) > 24:
+        parts.append(Text(f"Minutes by month shows the last 24 of {len(months)} months.", style="dim"))
+    if db_path:
+        parts.append(Text(f"History database: {db_path}", style="dim"))
+    return Group(*parts)
