@@ -443,6 +443,10 @@ def wrapped(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the computed figures as JSON instead.")
     ] = False,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", metavar="YYYY", help="Draw it from your local history for that year instead."),
+    ] = None,
 ) -> None:
     """Your Wrapped, now: top artists and tracks, genres, eras, rising and loyal artists, listening clock.
 
@@ -469,18 +473,33 @@ def wrapped(
     for target in (svg, html):
         if target is not None and not target.parent.is_dir():
             raise UsageProblem(f"Cannot save to {target}: the folder {target.parent} does not exist.")
-    with _busy(services, "Gathering your listening"), session.authorised_api(services) as api:
-        inputs = listening.wrapped_inputs(api, time_range)
-    report = figures.compute(inputs, demo=services.demo)
-    if as_json:
-        _print_json(render_wrapped.wrapped_json(report))
-        return
+    screen: Any
+    if year is not None:
+        from spotiviz_cli import render_history
+        from spotiviz_cli.history import actions
+        from spotiviz_cli.history.stats import stats_json
+
+        history = actions.history_stats(services, year=year)
+        if as_json:
+            _print_json(stats_json(history))
+            return
+        if history.plays == 0:
+            raise SpotivizError(
+                f"Your local history has no plays in {year}.",
+                hint="Import Spotify's export first: spotiviz history import my_spotify_data.zip",
+            )
+        screen = render_history.history_screen(history, wrapped_year=year)
+    else:
+        with _busy(services, "Gathering your listening"), session.authorised_api(services) as api:
+            inputs = listening.wrapped_inputs(api, time_range)
+        report = figures.compute(inputs, demo=services.demo)
+        if as_json:
+            _print_json(render_wrapped.wrapped_json(report))
+            return
+        screen = render_wrapped.wrapped_screen(report, now=services.now())
     console = services.out
     console.record = True
-    console.print(
-        render_wrapped.wrapped_screen(report, now=services.now()),
-        width=min(console.width, render_wrapped.MAX_WIDTH),
-    )
+    console.print(screen, width=min(console.width, render_wrapped.MAX_WIDTH))
     if svg is not None:
         _save(svg, console.export_svg(title="spotiviz Wrapped", clear=False))
         services.notify(f"Saved {svg}")

@@ -1,0 +1,254 @@
+"""history stats: each figure on a hand-made history with known answers; sync with the `after` cursor."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from spotiviz_cli.history import stats
+from spotiviz_cli.history.stats import HistoryRow, Period
+from tests.conftest import Harness
+from tests.fake_spotify import make_track
+
+UTC = timezone.utc
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def at(text: str, zone: timezone | ZoneInfo = UTC) -> int:
+    """Unix ms of a wall-clock time in `zone`."""
+    return int(datetime.fromisoformat(text).replace(tzinfo=zone).timestamp() * 1000)
+
+
+def local_in(zone: ZoneInfo | timezone) -> stats.ToLocal:
+    return lambda seconds: datetime.fromtimestamp(seconds, zone).replace(tzinfo=None)
+
+
+def period(start: str, end: str) -> Period:
+    return Period(datetime.fromisoformat(start), datetime.fromisoformat(end), "test")
+
+
+MIN = 60_000
+
+# A hand-made month end: music every day from Jan 30 to Feb 2 (a 4-day streak across the month end),
+# a gap, then Feb 5. Skips recorded on two rows only.
+HISTORY: list[HistoryRow] = [
+    (at("2026-01-30T08:00"), 3 * MIN, "Alpha", "One", 0),
+    (at("2026-01-31T21:00"), 4 * MIN, "Alpha", "Two", None),
+    (at("2026-02-01T09:00"), 2 * MIN, "Beta", "Three", 1),
+    (at("2026-02-01T09:05"), 20_000, "Beta", "Three", None),  # under 30 s: minutes count, a play does not
+    (at("2026-02-02T23:30"), 5 * MIN, "Alpha", "One", None),
+    (at("2026-02-05T12:00"), 1 * MIN, "", "", None),  # a row without names: minutes only
+]
+
+
+def test_each_figure_of_a_known_history() -> None:
+    figures = stats.compute(HISTORY, period("2026-01-01", "2026-03-01"), local_in(UTC))
+    assert figures.minutes == pytest.approx(3 + 4 + 2 + 1 / 3 + 5 + 1)
+    assert figures.plays == 5
+    assert figures.distinct_tracks == 3
+    assert figures.distinct_artists == 2
+    assert figures.days_listened == 5
+    assert figures.longest_streak_days == 4  # Jan 30 - Feb 2, across the month end
+    assert [(a.name, a.minutes, a.plays) for a in figures.top_artists] == [
+        ("Alpha", 12.0, 3),
+        ("Beta", pytest.approx(2 + 1 / 3), 1),
+    ]
+    assert [(t.name, t.artist, t.minutes, t.plays) for t in figures.top_tracks] == [
+        ("One", "Alpha", 8.0, 2),
+        ("Two", "Alpha", 4.0, 1),
+        ("Three", "Beta", pytest.approx(2 + 1 / 3), 1),
+    ]
+    assert figures.by_month == pytest.approx({"2026-01": 7.0, "2026-02": 2 + 1 / 3 + 5 + 1})
+    assert figures.by_hour[8] == 3 and figures.by_hour[21] == 4 and figures.by_hour[23] == 5
+    assert figures.by_hour[9] == pytest.approx(2 + 1 / 3) and figures.by_hour[12] == 1
+    # 2026-01-30 is a Friday; Feb 1 a Sunday; Feb 2 a Monday; Feb 5 a Thursday
+    assert figures.by_weekday == pytest.approx([5, 0, 0, 1, 3, 4, 2 + 1 / 3])
+    assert figures.skip_rate == 0.5
+
+
+def test_the_time_zone_moves_plays_across_days_and_months() -> None:
+    # 23:30 UTC on Jan 31 is 00:30 on Feb 1 in Berlin (UTC+1 in winter)
+    rows: list[HistoryRow] = [(at("2026-01-31T23:30"), 10 * MIN, "A", "T", None)]
+    utc = stats.compute(rows, period("2026-01-01", "2026-03-01"), local_in(UTC))
+    berlin = stats.compute(rows, period("2026-01-01", "2026-03-01"), local_in(BERLIN))
+    assert utc.by_month["2026-01"] == 10 and utc.by_month["2026-02"] == 0 and utc.by_hour[23] == 10
+    assert berlin.by_month["2026-02"] == 10 and berlin.by_month["2026-01"] == 0 and berlin.by_hour[0] == 10
+    assert utc.by_weekday[5] == 10 and berlin.by_weekday[6] == 10  # Saturday in UTC, Sunday in Berlin
+
+
+def test_summer_time_is_honoured() -> None:
+    # 12:00 UTC is 14:00 in Berlin in July (UTC+2)
+    july = stats.compute(
+        [(at("2026-07-01T12:00"), MIN, "A", "T", None)], period("2026-07-01", "2026-08-01"), local_in(BERLIN)
+    )
+    assert july.by_hour[14] == 1
+
+
+def test_an_empty_period() -> None:
+    figures = stats.compute([], period("2025-01-01", "2026-01-01"))
+    assert (figures.minutes, figures.plays, figures.days_listened, figures.longest_streak_days) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert figures.top_artists == [] and figures.top_tracks == [] and figures.skip_rate is None
+    assert list(figures.by_month) == [f"2025-{m:02d}" for m in range(1, 13)] and set(
+        figures.by_month.values()
+    ) == {0}
+    assert figures.by_hour == [0] * 24 and figures.by_weekday == [0] * 7
+
+
+@pytest.mark.parametrize(
+    ("days", "streak"),
+    [
+        ([], 0),
+        ([date(2026, 1, 1)], 1),
+        ([date(2026, 1, 1), date(2026, 1, 3)], 1),
+        ([date(2025, 12, 31), date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 4)], 3),
+        ([date(2024, 2, 28), date(2024, 2, 29), date(2024, 3, 1)], 3),  # a leap day
+    ],
+)
+def test_longest_streak(days: list[date], streak: int) -> None:
+    assert stats.longest_streak(days) == streak
+
+
+def test_ties_in_the_top_lists_are_stable() -> None:
+    rows: list[HistoryRow] = [
+        (at("2026-01-01T10:00"), MIN, "B", "x", None),
+        (at("2026-01-01T11:00"), MIN, "A", "y", None),
+    ]
+    figures = stats.compute(rows, period("2026-01-01", "2026-02-01"), local_in(UTC))
+    assert [a.name for a in figures.top_artists] == ["A", "B"]
+
+
+def test_year_and_dates_periods() -> None:
+    year = stats.year_period(2025)
+    assert (year.start, year.end, year.last_day) == (
+        datetime(2025, 1, 1),
+        datetime(2026, 1, 1),
+        date(2025, 12, 31),
+    )
+    span = stats.dates_period(date(2025, 3, 1), None, first=date(2020, 1, 1), last=date(2025, 4, 2))
+    assert span.end == datetime(2025, 4, 3) and span.label == "2025-03-01 to 2025-04-02"
+
+
+# ---------------------------------------------------------------- the command, with TZ
+
+
+@pytest.fixture
+def berlin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+
+
+def import_rows(h: Harness, tmp_path: Path, records: list[dict[str, object]]) -> None:
+    path = tmp_path / "Streaming_History_Audio_x.json"
+    path.write_text(json.dumps(records))
+    assert h.run("history", "import", str(path)).exit_code == 0
+
+
+def ext(ts: str, track: str, artist: str, ms: int, skipped: bool | None = None) -> dict[str, object]:
+    return {"ts": ts, "ms_played": ms, "master_metadata_track_name": track,
+            "master_metadata_album_artist_name": artist, "skipped": skipped}  # fmt: skip
+
+
+def test_stats_json_in_local_time_with_an_inclusive_until(
+    harness: Harness, tmp_path: Path, berlin: None
+) -> None:
+    import_rows(harness, tmp_path, [
+        ext("2025-12-31T23:30:00Z", "New Year", "Band", 5 * MIN),  # 00:30 on Jan 1 in Berlin
+        ext("2026-01-31T22:59:00Z", "Last", "Band", 2 * MIN, True),  # 23:59 on Jan 31 in Berlin: inside --until
+        ext("2026-01-31T23:01:00Z", "Out", "Band", 7 * MIN),  # Feb 1 in Berlin: outside
+        {"ts": "2026-01-10T10:00:00Z", "ms_played": 9 * MIN, "episode_name": "Ep", "episode_show_name": "Show"},
+    ])  # fmt: skip
+    result = harness.run("history", "stats", "--since", "2026-01-01", "--until", "2026-01-31", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {
+        "period", "minutes", "plays", "distinct_tracks", "distinct_artists", "days_listened", "longest_streak_days",
+        "top_artists", "top_tracks", "by_month", "by_hour", "by_weekday", "skip_rate",
+    }  # fmt: skip
+    assert data["minutes"] == 7.0  # the podcast is not music
+    assert data["plays"] == 2 and data["days_listened"] == 2 and data["longest_streak_days"] == 1
+    assert data["top_tracks"][0] == {"name": "New Year", "artist": "Band", "minutes": 5.0, "plays": 1}
+    assert data["top_artists"] == [{"name": "Band", "minutes": 7.0, "plays": 2}]
+    assert data["by_month"] == {"2026-01": 7.0}
+    assert data["by_hour"][0] == 5.0 and data["by_hour"][23] == 2.0
+    assert data["skip_rate"] == 1.0
+    year = json.loads(harness.run("history", "stats", "--year", "2026", "--json").stdout)
+    assert year["minutes"] == 14.0 and len(year["by_month"]) == 12
+
+
+def test_stats_table_and_an_empty_history(harness: Harness) -> None:
+    result = harness.run("history", "stats", "--year", "2024")
+    assert result.exit_code == 0, result.output
+    assert "0 minutes listened" in result.stdout and "No plays in this period" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--year", "2025", "--since", "2025-01-01"],
+        ["--since", "01/02/2025"],
+        ["--since", "2025-05-01", "--until", "2025-04-01"],
+    ],
+)
+def test_stats_usage_errors(harness: Harness, args: list[str]) -> None:
+    assert harness.run("history", "stats", *args).exit_code == 2
+
+
+def test_wrapped_from_the_history(harness: Harness, tmp_path: Path) -> None:
+    import_rows(harness, tmp_path, [ext("2025-06-01T12:00:00Z", "Summer", "Band", 125 * MIN)])
+    result = harness.run("wrapped", "--year", "2025")
+    assert result.exit_code == 0, result.output
+    assert "spotiviz Wrapped 2025" in result.stdout and "125 minutes listened" in result.stdout
+    assert harness.fake.requests == []  # no API needed
+    empty = harness.run("wrapped", "--year", "2019")
+    assert empty.exit_code == 1 and "history import" in empty.stderr
+
+
+# ---------------------------------------------------------------- sync
+
+
+def test_sync_uses_the_after_cursor(harness: Harness) -> None:
+    harness.log_in()
+    base = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+    def play(n: int, minutes_ago: int) -> dict[str, object]:
+        stamp = (
+            (base - timedelta(minutes=minutes_ago)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        )
+        return {"track": make_track(n), "played_at": stamp, "context": None}
+
+    harness.fake.library.recent = [play(2, 10), play(1, 20)]
+    first = harness.run("history", "sync")
+    assert first.exit_code == 0, first.output
+    assert "Added 2 new plays" in first.stdout
+    assert "after" not in harness.fake.requests[-1].query
+
+    harness.fake.library.recent = [play(3, 0), play(2, 10), play(1, 20)]
+    second = harness.run("history", "sync", "--quiet")
+    assert second.exit_code == 0 and second.stdout == ""
+    newest_synced = int((base - timedelta(minutes=10)).timestamp() * 1000)
+    assert harness.fake.requests[-1].query == {"limit": "50", "after": str(newest_synced)}
+    data = json.loads(harness.run("history", "stats", "--json").stdout)
+    assert data["plays"] == 3
+    assert data["minutes"] == pytest.approx((180_000 + 181_000 + 182_000 + 183_000 - 180_000) / 60000)
+
+
+def test_sync_needs_a_login(harness: Harness) -> None:
+    result = harness.run("history", "sync")
+    assert result.exit_code == 4 and "spotiviz login" in result.stderr
+
+
+def test_schedule_prints_cron_and_systemd(harness: Harness) -> None:
+    result = harness.run("history", "schedule")
+    assert result.exit_code == 0
+    assert "*/30 * * * *" in result.stdout and "history sync --quiet" in result.stdout
+    assert "OnCalendar=*:0/30" in result.stdout
