@@ -14,6 +14,7 @@ from spotiviz_cli.models import Play
 from spotiviz_cli.services import Services
 
 DB_NAME = "history.sqlite3"
+SYNC_CURSOR = "sync_after_ms"  # the newest synced play: the `after` of the next sync
 
 
 def store_path(services: Services) -> Path:
@@ -51,11 +52,16 @@ def sync(services: Services) -> SyncResult:
     from spotiviz_cli.session import authorised_api
 
     with open_store(services) as store:
-        after = store.newest(SYNC)
+        cursor = store.get_meta(SYNC_CURSOR)
+        after = int(cursor) if cursor else None
         with authorised_api(services) as api:
             plays = api.recently_played(50, after_ms=after)
+        rows = [play_row(p) for p in plays]
         with store.transaction() as db:
-            added = store.add(db, (play_row(p) for p in plays))
+            added = store.add(db, rows)
+            if rows:
+                newest = max(r[4] for r in rows)  # ended_at
+                store.set_meta(db, SYNC_CURSOR, str(max(newest, after or 0)))
     return SyncResult(added=added.added, fetched=len(plays), after_ms=after, path=store.path)
 
 
@@ -79,8 +85,10 @@ def import_paths(services: Services, paths: Sequence[Path], progress: Progress |
     added = duplicates = 0
     with open_store(services) as store, store.transaction() as db:
         for file in files:
-            report = (lambda done, total, name=file.name: progress(name, done, total)) if progress else None
-            result = store.add(db, importers.read_file(file, span, report))
+            rows = importers.read_file(file, span)  # one file at a time: memory stays flat
+            result = store.add(db, rows)
+            if progress is not None:
+                progress(file.name, len(rows), len(rows))
             added += result.added
             duplicates += result.duplicates
     return ImportResult(len(files), added, duplicates, span.first, span.last, store_path(services))

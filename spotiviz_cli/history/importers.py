@@ -117,9 +117,7 @@ class Span:
             self.last = ended_at
 
 
-def read_file(
-    file: ExportFile, span: Span, progress: Callable[[int, int], None] | None = None
-) -> Iterator[Row]:
+def read_file(file: ExportFile, span: Span) -> list[Row]:
     """The rows of one export file. Noise (records with neither a track nor an episode) is left out."""
     try:
         with file.open() as handle:
@@ -131,104 +129,95 @@ def read_file(
     if not isinstance(records, list):
         raise BadExport(file.name, "not a list of plays")
     if not records:
-        return
+        return []
     first = records[0]
     if not isinstance(first, dict):
         raise BadExport(file.name, "not a list of plays")
     if "ts" in first:
-        rows = _extended(file.name, records, span)
+        rows = _extended(file.name, records)
     elif "endTime" in first:
-        rows = _account(file.name, records, span)
+        rows = _account(file.name, records)
     else:
         raise BadExport(file.name, "its records have neither 'ts' nor 'endTime'")
-    for index, item in enumerate(rows, 1):
-        if progress is not None and index % 5000 == 0:
-            progress(index, len(records))
-        yield item
-    if progress is not None:
-        progress(len(records), len(records))
+    for item in rows:
+        span.see(item[4])  # ended_at
+    return rows
 
 
-class _Clock:
-    """Fast ISO 8601 -> Unix ms for Spotify's fixed 'YYYY-MM-DDTHH:MM:SSZ', with a cache per day."""
-
-    def __init__(self) -> None:
-        self._days: dict[str, int] = {}
-
-    def ms(self, text: str) -> int:
-        if len(text) == 20 and text[10] == "T" and text[19] == "Z":
-            day = self._days.get(text[:10])
-            if day is None:
-                day = self._days[text[:10]] = int(
-                    datetime.fromisoformat(text[:10]).replace(tzinfo=timezone.utc).timestamp() * 1000
-                )
-            return day + (int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])) * 1000
-        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return round(moment.timestamp() * 1000)
+def _iso_ms(text: str) -> int:
+    """Any ISO 8601 time -> Unix ms (UTC when it names no zone)."""
+    moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return round(moment.timestamp() * 1000)
 
 
-def _offline_ms(value: Any) -> int | None:
-    """offline_timestamp comes in seconds in some exports and in milliseconds in others."""
-    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-        return None
-    return int(value) if value >= 100_000_000_000 else int(value * 1000)
+def _day_ms(day: str) -> int:
+    return int(datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp() * 1000)
 
 
-def _extended(name: str, records: list[Any], span: Span) -> Iterator[Row]:
-    clock = _Clock()
+def _extended(name: str, records: list[Any]) -> list[Row]:
+    """The hot loop of an import (a lifetime can be a million records), so it is written for speed:
+    Spotify's fixed 'YYYY-MM-DDTHH:MM:SSZ' is parsed by slicing, with the day looked up in a cache."""
+    days: dict[str, int] = {}
+    rows: list[Row] = []
+    append = rows.append
     for index, rec in enumerate(records):
         try:
-            ended_at = clock.ms(rec["ts"])
+            ts = rec["ts"]
             ms_played = rec["ms_played"]
-            if not isinstance(ms_played, int):
+            if len(ts) == 20 and ts[10] == "T" and ts[19] == "Z":
+                day = days.get(ts[:10])
+                if day is None:
+                    day = days[ts[:10]] = _day_ms(ts[:10])
+                ended_at = day + (int(ts[11:13]) * 3600 + int(ts[14:16]) * 60 + int(ts[17:19])) * 1000
+            else:
+                ended_at = _iso_ms(ts)
+            if type(ms_played) is not int:
                 raise TypeError
         except (KeyError, TypeError, ValueError, IndexError):
             raise BadExport(name, f"record {index + 1} has no valid 'ts' and 'ms_played'") from None
         get = rec.get
-        track, track_uri = get("master_metadata_track_name"), get("spotify_track_uri")
-        if track or track_uri:
-            kind, artist, title, album, uri = (
-                MUSIC, get("master_metadata_album_artist_name"), track, get("master_metadata_album_album_name"),
-                track_uri,
-            )  # fmt: skip
-        elif get("episode_name") or get("spotify_episode_uri"):
-            kind, artist, title, album, uri = (
-                EPISODE, get("episode_show_name"), get("episode_name"), None, get("spotify_episode_uri"),
-            )  # fmt: skip
-        elif get("audiobook_title") or get("audiobook_uri"):
-            kind, artist, title, album, uri = (
-                AUDIOBOOK, get("audiobook_title"), get("audiobook_chapter_title"), None, get("audiobook_uri"),
-            )  # fmt: skip
+        track, uri = get("master_metadata_track_name"), get("spotify_track_uri")
+        if track or uri:
+            kind, artist, album = (
+                MUSIC,
+                get("master_metadata_album_artist_name"),
+                get("master_metadata_album_album_name"),
+            )
+        elif (track := get("episode_name")) or (uri := get("spotify_episode_uri")):
+            kind, artist, album = EPISODE, get("episode_show_name"), None
+        elif (artist := get("audiobook_title")) or (uri := get("audiobook_uri")):
+            kind, track, album = AUDIOBOOK, get("audiobook_chapter_title"), None
         else:
             continue  # neither music nor a podcast nor a book: noise
-        span.see(ended_at)
-        yield row(
-            ended_at=ended_at,
-            artist=artist or "",
-            track=title or "",
-            ms_played=ms_played,
-            kind=kind,
-            source=EXTENDED,
-            album=album,
-            uri=uri,
-            reason_start=get("reason_start"),
-            reason_end=get("reason_end"),
-            shuffle=get("shuffle"),
-            skipped=get("skipped"),
-            platform=get("platform"),
-            offline_at=_offline_ms(get("offline_timestamp")),
-        )
+        shuffle, skipped, offline = get("shuffle"), get("skipped"), get("offline_timestamp")
+        if offline is not None:
+            # seconds in some exports, milliseconds in others
+            if type(offline) not in (int, float) or offline <= 0:
+                offline = None
+            elif offline < 100_000_000_000:
+                offline = int(offline * 1000)
+            else:
+                offline = int(offline)
+        item: Row = (
+            ended_at // 60000, artist or "", track or "", ms_played, ended_at, album, uri, kind, EXTENDED,
+            get("reason_start"), get("reason_end"),
+            None if shuffle is None else int(shuffle), None if skipped is None else int(skipped),
+            get("platform"), offline,
+        )  # fmt: skip
+        append(item)
+    return rows
 
 
-def _account(name: str, records: list[Any], span: Span) -> Iterator[Row]:
+def _account(name: str, records: list[Any]) -> list[Row]:
     minutes: dict[str, int] = {}
+    rows: list[Row] = []
     for index, rec in enumerate(records):
         try:
             end = rec["endTime"]  # "YYYY-MM-DD HH:MM", UTC
             ms_played = rec["msPlayed"]
-            if not isinstance(ms_played, int):
+            if type(ms_played) is not int:
                 raise TypeError
             ended_at = minutes.get(end)
             if ended_at is None:
@@ -240,12 +229,14 @@ def _account(name: str, records: list[Any], span: Span) -> Iterator[Row]:
             kind, artist, title = EPISODE, rec.get("podcastName"), rec.get("episodeName")
         else:
             kind, artist, title = MUSIC, rec.get("artistName"), rec.get("trackName")
-        span.see(ended_at)
-        yield row(
-            ended_at=ended_at,
-            artist=artist or "",
-            track=title or "",
-            ms_played=ms_played,
-            kind=kind,
-            source=ACCOUNT,
+        rows.append(
+            row(
+                ended_at=ended_at,
+                artist=artist or "",
+                track=title or "",
+                ms_played=ms_played,
+                kind=kind,
+                source=ACCOUNT,
+            )
         )
+    return rows

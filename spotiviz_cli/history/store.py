@@ -7,7 +7,7 @@ minute, artist, track and ms played: the table's primary key, so `INSERT OR IGNO
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +18,13 @@ MUSIC, EPISODE, AUDIOBOOK = "music", "episode", "audiobook"
 SYNC, EXTENDED, ACCOUNT = "sync", "extended", "account"
 
 # Each entry moves the schema from version N to N+1; PRAGMA user_version holds the current N.
+# The primary key starts with the end minute, so the table itself is ordered by time: period queries
+# scan a range of it and no secondary index has to be kept up to date during a large import.
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE plays (
         ended_minute INTEGER NOT NULL,  -- identity: ended_at // 60000
-        artist       TEXT    NOT NULL,  -- '' when the source has none; the show for episodes
+        artist       TEXT    NOT NULL,  -- '' when the source has none, the show for episodes
         track        TEXT    NOT NULL,  -- the episode or chapter for podcasts and audiobooks
         ms_played    INTEGER NOT NULL,
         ended_at     INTEGER NOT NULL,  -- Unix time in ms, UTC: when the stream ended
@@ -38,8 +40,7 @@ MIGRATIONS: tuple[str, ...] = (
         offline_at   INTEGER,           -- Unix time in ms, when the export records an offline play
         PRIMARY KEY (ended_minute, artist, track, ms_played)
     ) WITHOUT ROWID;
-    CREATE INDEX plays_by_time ON plays (kind, ended_at, ms_played, skipped);
-    CREATE INDEX plays_by_source ON plays (source, ended_at);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -129,31 +130,26 @@ class HistoryStore:
             raise
         self._db.execute("COMMIT")
 
-    def add(self, db: sqlite3.Connection, rows: Iterable[Row]) -> Added:
+    def add(self, db: sqlite3.Connection, rows: Sequence[Row]) -> Added:
         """Inside a transaction: insert what is new, count what was already there."""
         before = db.total_changes
-        count = 0
-
-        def counted() -> Iterator[Row]:
-            nonlocal count
-            for item in rows:
-                count += 1
-                yield item
-
-        db.executemany(INSERT, counted())
+        db.executemany(INSERT, rows)
         added = db.total_changes - before
-        return Added(added=added, duplicates=count - added)
+        return Added(added=added, duplicates=len(rows) - added)
 
-    def newest(self, source: str) -> int | None:
-        """The end time (Unix ms) of the newest play from `source`."""
-        (value,) = self._db.execute("SELECT max(ended_at) FROM plays WHERE source = ?", (source,)).fetchone()
-        return int(value) if value is not None else None
+    def get_meta(self, key: str) -> str | None:
+        found = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if found is None else str(found[0])
+
+    def set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def span(self, kind: str = MUSIC) -> tuple[int, int] | None:
-        first, last = self._db.execute(
-            "SELECT min(ended_at), max(ended_at) FROM plays WHERE kind = ?", (kind,)
-        ).fetchone()
-        return None if first is None else (int(first), int(last))
+        """The first and last end time (Unix ms) of `kind`: one step into each end of the time-ordered key."""
+        query = "SELECT ended_at FROM plays WHERE kind = ? ORDER BY ended_minute {} LIMIT 1"
+        first = self._db.execute(query.format("ASC"), (kind,)).fetchone()
+        last = self._db.execute(query.format("DESC"), (kind,)).fetchone()
+        return None if first is None or last is None else (int(first[0]), int(last[0]))
 
     def count(self, kind: str | None = None) -> int:
         if kind is None:
@@ -161,11 +157,13 @@ class HistoryStore:
         return int(self._db.execute("SELECT count(*) FROM plays WHERE kind = ?", (kind,)).fetchone()[0])
 
     def music_between(self, start_ms: int, end_ms: int) -> sqlite3.Cursor:
-        """(ended_at, ms_played, artist, track, skipped) of music plays with start <= ended_at < end."""
+        """(ended_at, ms_played, artist, track, skipped) of music plays with start <= ended_at < end.
+
+        The minute bounds let SQLite scan just that range of the primary key; ended_at makes it exact."""
         return self._db.execute(
             "SELECT ended_at, ms_played, artist, track, skipped FROM plays "
-            "WHERE kind = 'music' AND ended_at >= ? AND ended_at < ? ORDER BY ended_at",
-            (start_ms, end_ms),
+            "WHERE ended_minute >= ? AND ended_minute <= ? AND ended_at >= ? AND ended_at < ? AND kind = 'music'",
+            (start_ms // 60000, end_ms // 60000, start_ms, end_ms),
         )
 
     def close(self) -> None:
