@@ -677,8 +677,9 @@ def _import_progress(services: Services) -> Iterator[Callable[[str, int, int], N
 
         def report(name: str, done: int, total: int) -> None:
             if name not in tasks:
-                tasks[name] = bar.add_task(Path(name.split("!")[-1]).name, total=total)
-            bar.update(tasks[name], completed=done)
+                tasks[name] = bar.add_task(Path(name.split("!")[-1]).name, total=None)
+            if total:
+                bar.update(tasks[name], total=total, completed=done)
 
         yield report
 

@@ -66,6 +66,12 @@ def _opt_int(data: dict[str, Any], key: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _first_image_url(data: dict[str, Any]) -> str | None:
+    images = data.get("images")
+    first = images[0] if isinstance(images, list) and images else None
+    return _opt_str(first, "url") if isinstance(first, dict) else None
+
+
 def _url(data: dict[str, Any]) -> str | None:
     urls = data.get("external_urls")
     return _opt_str(urls, "spotify") if isinstance(urls, dict) else None
@@ -104,13 +110,11 @@ class Album:
     @classmethod
     def from_json(cls, data: Any, endpoint: str) -> Album:
         obj = _obj(data, endpoint, "an album")
-        images = obj.get("images")
-        first = images[0] if isinstance(images, list) and images and isinstance(images[0], dict) else {}
         return cls(
             name=_opt_str(obj, "name") or "",
             release_date=_opt_str(obj, "release_date"),
             album_type=_opt_str(obj, "album_type"),
-            image_url=_opt_str(first, "url"),
+            image_url=_first_image_url(obj),
         )
 
     @property
@@ -170,15 +174,13 @@ class Artist:
     def from_json(cls, data: Any, endpoint: str) -> Artist:
         obj = _obj(data, endpoint, "an artist")
         genres = obj.get("genres")
-        images = obj.get("images")
-        first = images[0] if isinstance(images, list) and images and isinstance(images[0], dict) else {}
         return cls(
             name=_str(obj, "name", endpoint),
             id=_opt_str(obj, "id"),
             uri=_opt_str(obj, "uri"),
             genres=tuple(g for g in genres if isinstance(g, str)) if isinstance(genres, list) else (),
             url=_url(obj),
-            image_url=_opt_str(first, "url"),
+            image_url=_first_image_url(obj),
         )
 
 

@@ -8,13 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from spotiviz_cli.history.stats import HistoryStats
-from spotiviz_cli.render_wrapped import GREEN, bar_chart, clock_chart
+from spotiviz_cli.render_wrapped import GREEN, bar_chart, clock_chart, panel, side_by_side
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _panel(body: RenderableType, title: str) -> Panel:
-    return Panel(body, title=f"[bold]{title}[/]", title_align="left", border_style=GREEN, padding=(0, 1))
 
 
 def _minutes(value: float) -> str:
@@ -32,14 +28,6 @@ def _top_table(rows: list[tuple[str, str, float, int]], with_artist: bool) -> Re
         label = Text.assemble((name, "bold"), (f"  {artist}", "dim")) if with_artist else Text(name)
         table.add_row(str(rank), label, f"{_minutes(minutes)} min")
     return table
-
-
-def _side_by_side(*panels: RenderableType) -> Table:
-    grid = Table.grid(expand=True, padding=(0, 1))
-    for _ in panels:
-        grid.add_column(ratio=1)
-    grid.add_row(*panels)
-    return grid
 
 
 def history_screen(
@@ -66,19 +54,19 @@ def history_screen(
     ]
     parts: list[RenderableType] = [
         Panel(Group(title, headline, figures), border_style=GREEN),
-        _side_by_side(
-            _panel(
+        side_by_side(
+            panel(
                 _top_table([(a.name, "", a.minutes, a.plays) for a in stats.top_artists], False),
                 "Top artists",
             ),
-            _panel(
+            panel(
                 _top_table([(t.name, t.artist, t.minutes, t.plays) for t in stats.top_tracks], True),
                 "Top tracks",
             ),
         ),
-        _side_by_side(
-            _panel(bar_chart(months[-24:]) if months else Text("-"), "Minutes by month"),
-            _panel(Group(clock_chart(stats.by_hour), Text(), bar_chart(weekdays)), "When you listen"),
+        side_by_side(
+            panel(bar_chart(months[-24:]) if months else Text("-"), "Minutes by month"),
+            panel(Group(clock_chart(stats.by_hour), Text(), bar_chart(weekdays)), "When you listen"),
         ),
     ]
     if len(months) > 24:

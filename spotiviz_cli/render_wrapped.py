@@ -49,11 +49,11 @@ def clock_chart(hours: Sequence[float]) -> Group:
     return Group(line, Text("0     6     12    18  23", style="dim"))
 
 
-def _panel(body: RenderableType, title: str) -> Panel:
+def panel(body: RenderableType, title: str) -> Panel:
     return Panel(body, title=f"[bold]{title}[/]", title_align="left", border_style=GREEN, padding=(0, 1))
 
 
-def _side_by_side(*panels: RenderableType) -> Table:
+def side_by_side(*panels: RenderableType) -> Table:
     grid = Table.grid(expand=True, padding=(0, 1))
     for _ in panels:
         grid.add_column(ratio=1)
@@ -133,14 +133,14 @@ def wrapped_screen(report: Wrapped, *, now: datetime) -> RenderableType:
     )
     parts: list[RenderableType] = [
         Panel(heading, border_style=GREEN),
-        _side_by_side(_panel(artists, "Top artists"), _panel(tracks, "Top tracks")),
-        _side_by_side(_panel(genres, "Top genres"), _panel(eras, "Eras")),
-        _panel(movers, "Rising and loyal"),
-        _side_by_side(
-            _panel(clock_chart(report.clock), f"Listening clock, last {sum(report.clock)} plays"),
-            _panel(repeat, "On repeat"),
+        side_by_side(panel(artists, "Top artists"), panel(tracks, "Top tracks")),
+        side_by_side(panel(genres, "Top genres"), panel(eras, "Eras")),
+        panel(movers, "Rising and loyal"),
+        side_by_side(
+            panel(clock_chart(report.clock), f"Listening clock, last {sum(report.clock)} plays"),
+            panel(repeat, "On repeat"),
         ),
-        _panel(numbers, "Figures"),
+        panel(numbers, "Figures"),
     ]
     parts.extend(Text(note, style="dim") for note in report.notes)
     return Group(*parts)

@@ -85,6 +85,8 @@ def import_paths(services: Services, paths: Sequence[Path], progress: Progress |
     added = duplicates = 0
     with open_store(services) as store, store.transaction() as db:
         for file in files:
+            if progress is not None:
+                progress(file.name, 0, 0)  # reading: the bar pulses until the file is in
             rows = importers.read_file(file, span)  # one file at a time: memory stays flat
             result = store.add(db, rows)
             if progress is not None:

@@ -50,9 +50,8 @@ def find_files(paths: Sequence[Path]) -> list[ExportFile]:
         if not path.exists():
             raise UsageProblem(f"{path} does not exist.")
         if path.is_dir():
-            for file in sorted(
-                p for p in path.rglob("*.json") if HISTORY_NAME.search(p.name) and _wanted(p.name)
-            ):
+            wanted = (p for p in path.rglob("*.json") if HISTORY_NAME.search(p.name) and _wanted(p.name))
+            for file in sorted(wanted, key=_natural):
                 found.append(ExportFile(str(file), _opener(file)))
         elif path.suffix.lower() == ".zip":
             found.extend(_zip_members(path))
@@ -70,6 +69,11 @@ def find_files(paths: Sequence[Path]) -> list[ExportFile]:
     return found
 
 
+def _natural(item: Path | str) -> list[int | str]:
+    """Order file names as people do: _2 before _10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(item))]
+
+
 def _wanted(name: str) -> bool:
     return not name.startswith("._")  # macOS resource forks in zips and copied folders
 
@@ -82,12 +86,15 @@ def _zip_members(path: Path) -> list[ExportFile]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = sorted(
-                info.filename
-                for info in archive.infolist()
-                if not info.is_dir()
-                and not info.filename.startswith("__MACOSX/")
-                and HISTORY_NAME.search(Path(info.filename).name)
-                and _wanted(Path(info.filename).name)
+                (
+                    info.filename
+                    for info in archive.infolist()
+                    if not info.is_dir()
+                    and not info.filename.startswith("__MACOSX/")
+                    and HISTORY_NAME.search(Path(info.filename).name)
+                    and _wanted(Path(info.filename).name)
+                ),
+                key=_natural,
             )
     except zipfile.BadZipFile:
         raise BadExport(str(path), "not a readable zip") from None
