@@ -108,7 +108,8 @@ def _no_demo(ctx: typer.Context, command: str) -> Services:
     services = _services(ctx)
     if services.demo:
         raise UsageProblem(
-            f"There is nothing to {command} in demo mode.", hint=f"Run it without --demo: spotiviz {command}"
+            f"spotiviz {command} does not work in demo mode.",
+            hint=f"Run it without --demo: spotiviz {command}",
         )
     return services
 
@@ -474,6 +475,8 @@ def wrapped(
         if target is not None and not target.parent.is_dir():
             raise UsageProblem(f"Cannot save to {target}: the folder {target.parent} does not exist.")
     screen: Any
+    if year is not None and services.demo:
+        raise UsageProblem("wrapped --year does not work in demo mode: it reads your local history.")
     if year is not None:
         from spotiviz_cli import render_history
         from spotiviz_cli.history import actions
@@ -558,7 +561,7 @@ def history_sync(
     """
     from spotiviz_cli.history import actions
 
-    services = _services(ctx)
+    services = _no_demo(ctx, "history sync")  # invented plays must never land in the real history
     with _busy(services, "Fetching your recent plays"):
         result = actions.sync(services)
     if quiet:

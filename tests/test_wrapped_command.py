@@ -207,7 +207,8 @@ def test_demo_data_is_realistic_in_size_and_shape(harness: Harness) -> None:
     assert harness.fake.requests == []  # the demo never touched the (fake) network
 
 
-def test_demo_refuses_login_and_logout(harness: Harness) -> None:
-    for command in ("login", "logout"):
-        result = harness.run("--demo", command)
-        assert result.exit_code == 2 and "demo mode" in result.stderr
+@pytest.mark.parametrize("args", [["login"], ["logout"], ["history", "sync"], ["wrapped", "--year", "2025"]])
+def test_demo_refuses_what_would_touch_a_real_login_or_history(harness: Harness, args: list[str]) -> None:
+    result = harness.run("--demo", *args)
+    assert result.exit_code == 2 and "demo mode" in result.stderr
+    assert not (Path(harness.env["SPOTIVIZ_DATA_DIR"]) / "history.sqlite3").exists()
