@@ -236,3 +236,19 @@ def test_the_database_has_a_schema_version_and_refuses_a_newer_one(harness: Harn
         db.execute("PRAGMA user_version = 99")
     result = harness.run("history", "stats")
     assert result.exit_code == 1 and "newer spotiviz" in result.stderr
+
+
+def test_a_busy_database_is_a_clear_error(harness: Harness, tmp_path: Path) -> None:
+    from spotiviz_cli.errors import SpotivizError
+    from spotiviz_cli.history.store import HistoryStore
+
+    db_path = tmp_path / "history.sqlite3"
+    # a long import holds the write lock while a sync wants it
+    with (
+        HistoryStore(db_path) as importing,
+        importing.transaction(),
+        HistoryStore(db_path, busy_timeout=0.1) as syncing,
+    ):
+        with pytest.raises(SpotivizError, match="is busy") as caught, syncing.transaction():
+            pass
+        assert "try again" in (caught.value.hint or "")

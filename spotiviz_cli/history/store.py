@@ -92,11 +92,12 @@ class Added:
 class HistoryStore:
     """One SQLite file. Writes happen in `transaction()`: all of it lands, or none."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None)
+            # timeout: a cron sync waits for an import in progress instead of failing at once
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA cache_size = -65536")  # 64 MiB
@@ -122,7 +123,13 @@ class HistoryStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise SpotivizError(
+                f"The history database {self.path} is busy ({exc}).",
+                hint="Another spotiviz is importing or syncing; try again when it has finished.",
+            ) from None
         try:
             yield self._db
         except BaseException:
