@@ -567,7 +567,9 @@ def history_sync(
     if quiet:
         return
     typer.echo(f"Added {result.added} new play{'s' if result.added != 1 else ''} to {result.path}.")
-    if result.fetched >= 50:
+    if (
+        result.after_ms is not None and result.fetched >= 50
+    ):  # a full page since the last sync: a gap is likely
         services.warn(
             "Spotify returned 50 plays, the most it keeps: plays before those may be lost. Sync more often."
         )

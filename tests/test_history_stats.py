@@ -237,9 +237,22 @@ def test_sync_uses_the_after_cursor(harness: Harness) -> None:
     assert second.exit_code == 0 and second.stdout == ""
     newest_synced = int((base - timedelta(minutes=10)).timestamp() * 1000)
     assert harness.fake.requests[-1].query == {"limit": "50", "after": str(newest_synced)}
+    assert "may be lost" not in first.stderr
     data = json.loads(harness.run("history", "stats", "--json").stdout)
     assert data["plays"] == 3
     assert data["minutes"] == pytest.approx((180_000 + 181_000 + 182_000 + 183_000 - 180_000) / 60000)
+
+
+def test_sync_warns_when_a_full_page_came_after_the_cursor(harness: Harness) -> None:
+    harness.log_in()
+    base = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    stamps = [(base - timedelta(minutes=4 * n)).isoformat().replace("+00:00", "Z") for n in range(60)]
+    harness.fake.library.recent = [{"track": make_track(1), "played_at": stamps[59]}]
+    assert harness.run("history", "sync").exit_code == 0
+    harness.fake.library.recent = [{"track": make_track(n), "played_at": stamps[n]} for n in range(55)]
+    again = harness.run("history", "sync")
+    assert again.exit_code == 0 and "Added 50 new plays" in again.stdout
+    assert "may be lost" in again.stderr
 
 
 def test_sync_needs_a_login(harness: Harness) -> None:
