@@ -1,0 +1,165 @@
+"""The Typer app, its one error boundary (SpotivizGroup.invoke), the global options, and the helpers
+every command shares: services, output format, spinners, JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from spotiviz_cli import __version__
+from spotiviz_cli.errors import EXIT_FAILURE, SpotivizError, UsageProblem
+from spotiviz_cli.services import Services
+
+if TYPE_CHECKING:
+    from spotiviz_cli.models import TimeRange
+
+EXIT_INTERRUPTED = 130
+
+
+class SpotivizGroup(TyperGroup):
+    """Turns every expected error into one line on stderr and its exit code; never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # a typer.Context; the base class names Typer's private Context
+        try:
+            return super().invoke(ctx)
+        except SpotivizError as exc:
+            _report(ctx, exc.message + (f" {exc.hint}" if exc.hint else ""))
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            _report(ctx, "Cancelled.", debug=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):  # usage errors: Typer reports them (exit 2)
+            raise
+        except Exception as exc:
+            if _debug():
+                raise
+            _report(
+                ctx,
+                f"Unexpected {type(exc).__name__}. This is a bug in spotiviz: "
+                "run again with SPOTIVIZ_DEBUG=1 and report what it prints.",
+            )
+            raise typer.Exit(EXIT_FAILURE) from None
+
+
+def _debug() -> bool:
+    return os.environ.get("SPOTIVIZ_DEBUG", "") not in ("", "0")
+
+
+def _report(ctx: typer.Context, message: str, *, debug: bool = True) -> None:
+    from rich.markup import escape
+
+    if debug and _debug():
+        traceback.print_exc()
+    services = ctx.obj if isinstance(ctx.obj, Services) else Services()
+    services.err.print(f"[bold red]Error:[/] {escape(message)}", soft_wrap=True)
+
+
+app = typer.Typer(
+    cls=SpotivizGroup,
+    help="Your Spotify listening stats now, in the terminal, instead of once a year.\n\n"
+    "Start with [bold]spotiviz login[/], then [bold]spotiviz status[/].",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"spotiviz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Use invented sample data: no Spotify account, login, keyring or network needed."
+        ),
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    if not isinstance(ctx.obj, Services):
+        ctx.obj = Services()
+    if demo:
+        ctx.obj.demo = True
+        ctx.obj.notify("Demo mode: invented sample listening, not a real Spotify account.")
+
+
+def services_of(ctx: typer.Context) -> Services:
+    assert isinstance(ctx.obj, Services)
+    return ctx.obj
+
+
+def no_demo(ctx: typer.Context, command: str) -> Services:
+    services = services_of(ctx)
+    if services.demo:
+        raise UsageProblem(
+            f"spotiviz {command} does not work in demo mode.",
+            hint=f"Run it without --demo: spotiviz {command}",
+        )
+    return services
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+RangeOption = Annotated[
+    str,
+    typer.Option(
+        "--range", "-r", metavar="RANGE", help="short (about 4 weeks, or 4w), medium (6m) or long (1y)."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (fields in the README).")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
+
+
+def output_format(as_json: bool, as_csv: bool) -> str:
+    if as_json and as_csv:
+        raise UsageProblem("--json and --csv cannot be used together.", hint="Pick one of them.")
+    return "json" if as_json else "csv" if as_csv else "table"
+
+
+def time_range_of(text: str) -> TimeRange:
+    from spotiviz_cli.models import TimeRange
+
+    try:
+        return TimeRange.parse(text)
+    except ValueError as exc:
+        raise UsageProblem(f"--range: {exc}.", hint="Example: spotiviz top-tracks --range 4w") from None
+
+
+@contextmanager
+def busy(services: Services, text: str) -> Iterator[None]:
+    """A spinner on stderr, only when a person is watching it."""
+    if services.err.is_terminal:
+        with services.err.status(text):
+            yield
+    else:
+        yield
+
+
+def emit(
+    services: Services, fmt: str, kind: str, rows: list[dict[str, Any]], table: Callable[[], Any]
+) -> None:
+    from spotiviz_cli import render
+
+    if fmt == "json":
+        print_json(rows)
+    elif fmt == "csv":
+        typer.echo(render.csv_text(rows, render.FIELDS[kind]), nl=False)
+    else:
+        services.out.print(table())

@@ -1,0 +1,261 @@
+"""The listening-stats commands: top-tracks, top-artists, recent, now, saved and wrapped."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from spotiviz_cli.cli.common import (
+    CsvOption,
+    JsonOption,
+    RangeOption,
+    app,
+    busy,
+    emit,
+    output_format,
+    print_json,
+    services_of,
+    time_range_of,
+)
+from spotiviz_cli.errors import SpotivizError, UsageProblem
+
+
+@app.command("top-tracks")
+def top_tracks(
+    ctx: typer.Context,
+    range_: RangeOption = "medium",
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=100, help="How many tracks (1-100).")
+    ] = 20,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Your most played tracks over the last 4 weeks, 6 months or year.
+
+    [bold]Examples[/]
+
+      spotiviz top-tracks
+
+      spotiviz top-tracks --range 4w --limit 50
+
+      spotiviz top-tracks --json | jq -r '.[].name'
+    """
+    from spotiviz_cli import render, session
+
+    services, fmt, time_range = services_of(ctx), output_format(as_json, as_csv), time_range_of(range_)
+    with busy(services, "Fetching your top tracks"), session.authorised_api(services) as api:
+        tracks = api.top_tracks(time_range, limit)
+    emit(
+        services,
+        fmt,
+        "top-tracks",
+        render.top_track_rows(tracks),
+        lambda: render.top_tracks_table(tracks, time_range),
+    )
+
+
+@app.command("top-artists")
+def top_artists(
+    ctx: typer.Context,
+    range_: RangeOption = "medium",
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=100, help="How many artists (1-100).")
+    ] = 20,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Your most played artists over the last 4 weeks, 6 months or year, with genres when Spotify has them.
+
+    [bold]Examples[/]
+
+      spotiviz top-artists
+
+      spotiviz top-artists --range long --limit 10
+
+      spotiviz top-artists --csv > artists.csv
+    """
+    from spotiviz_cli import render, session
+
+    services, fmt, time_range = services_of(ctx), output_format(as_json, as_csv), time_range_of(range_)
+    with busy(services, "Fetching your top artists"), session.authorised_api(services) as api:
+        artists = api.top_artists(time_range, limit)
+    emit(
+        services,
+        fmt,
+        "top-artists",
+        render.top_artist_rows(artists),
+        lambda: render.top_artists_table(artists, time_range),
+    )
+
+
+@app.command()
+def recent(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many plays (1-50).")] = 20,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """What you played last, newest first, in your local time.
+
+    Spotify keeps only the last 50 plays (of 30 seconds or more).
+
+    [bold]Examples[/]
+
+      spotiviz recent
+
+      spotiviz recent --limit 50 --json
+    """
+    from spotiviz_cli import render, session
+
+    services, fmt = services_of(ctx), output_format(as_json, as_csv)
+    with busy(services, "Fetching your recent plays"), session.authorised_api(services) as api:
+        plays = api.recently_played(limit)
+    emit(
+        services, fmt, "recent", render.recent_rows(plays), lambda: render.recent_table(plays, services.now())
+    )
+
+
+@app.command()
+def now(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The track or podcast episode playing now, with its progress and device.
+
+    [bold]Examples[/]
+
+      spotiviz now
+
+      spotiviz now --json   [dim]# null when nothing plays[/]
+    """
+    from spotiviz_cli import render, session
+
+    services = services_of(ctx)
+    with busy(services, "Asking Spotify what is playing"), session.authorised_api(services) as api:
+        playing = api.now_playing()
+    if as_json:
+        print_json(render.now_json(playing))
+    else:
+        services.out.print(render.now_panel(playing))
+
+
+@app.command()
+def saved(
+    ctx: typer.Context,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", min=1, help="How many liked songs, newest first (default 20)."),
+    ] = None,
+    fetch_all: Annotated[
+        bool, typer.Option("--all", help="Every liked song (pages are fetched concurrently).")
+    ] = False,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Your liked songs, newest first, with when you saved each.
+
+    [bold]Examples[/]
+
+      spotiviz saved
+
+      spotiviz saved --all --csv > liked.csv
+    """
+    from spotiviz_cli import render, session
+
+    services, fmt = services_of(ctx), output_format(as_json, as_csv)
+    if fetch_all and limit is not None:
+        raise UsageProblem("--all and --limit cannot be used together.", hint="Pick one of them.")
+    with busy(services, "Fetching your liked songs"), session.authorised_api(services) as api:
+        items = api.saved_tracks(None if fetch_all else (limit or 20))
+    emit(services, fmt, "saved", render.saved_rows(items), lambda: render.saved_table(items))
+
+
+@app.command()
+def wrapped(
+    ctx: typer.Context,
+    range_: RangeOption = "medium",
+    svg: Annotated[
+        Path | None, typer.Option("--svg", metavar="FILE", help="Also save the screen as an SVG picture.")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", metavar="FILE", help="Also save the screen as HTML.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the computed figures as JSON instead.")
+    ] = False,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", metavar="YYYY", help="Draw it from your local history for that year instead."),
+    ] = None,
+) -> None:
+    """Your Wrapped, now: top artists and tracks, genres, eras, rising and loyal artists, listening clock.
+
+    Everything comes from what Spotify still lets a personal app read; all requests go out at once.
+
+    [bold]Examples[/]
+
+      spotiviz wrapped
+
+      spotiviz wrapped --range 4w --svg wrapped.svg
+
+      spotiviz wrapped --year 2025   [dim]# from `spotiviz history`, minutes included[/]
+
+      spotiviz --demo wrapped   [dim]# no account needed[/]
+    """
+    from spotiviz_cli import listening, render_wrapped, session
+    from spotiviz_cli import wrapped as figures
+
+    services, time_range = services_of(ctx), time_range_of(range_)
+    if as_json and (svg or html):
+        raise UsageProblem(
+            "--json prints figures; --svg and --html save the screen.", hint="Use one or the other."
+        )
+    for target in (svg, html):
+        if target is not None and not target.parent.is_dir():
+            raise UsageProblem(f"Cannot save to {target}: the folder {target.parent} does not exist.")
+    screen: Any
+    if year is not None and services.demo:
+        raise UsageProblem("wrapped --year does not work in demo mode: it reads your local history.")
+    if year is not None:
+        from spotiviz_cli import render_history
+        from spotiviz_cli.history import actions
+        from spotiviz_cli.history.stats import stats_json
+
+        history = actions.history_stats(services, year=year)
+        if as_json:
+            print_json(stats_json(history))
+            return
+        if history.plays == 0:
+            raise SpotivizError(
+                f"Your local history has no plays in {year}.",
+                hint="Import Spotify's export first: spotiviz history import my_spotify_data.zip",
+            )
+        screen = render_history.history_screen(history, wrapped_year=year)
+    else:
+        with busy(services, "Gathering your listening"), session.authorised_api(services) as api:
+            inputs = listening.wrapped_inputs(api, time_range)
+        report = figures.compute(inputs, demo=services.demo)
+        if as_json:
+            print_json(render_wrapped.wrapped_json(report))
+            return
+        screen = render_wrapped.wrapped_screen(report, now=services.now())
+    console = services.out
+    console.record = True
+    console.print(screen, width=min(console.width, render_wrapped.MAX_WIDTH))
+    if svg is not None:
+        _save(svg, console.export_svg(title="spotiviz Wrapped", clear=False))
+        services.notify(f"Saved {svg}")
+    if html is not None:
+        _save(html, console.export_html(clear=False))
+        services.notify(f"Saved {html}")
+
+
+def _save(path: Path, text: str) -> None:
+    """Write whole or not at all: a temporary file beside the target, then an atomic rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise SpotivizError(f"Cannot save {path}: {exc.strerror}.") from None
