@@ -44,7 +44,7 @@ def _system_keyring() -> KeyringBackend:
 class Services:
     """Everything a command touches outside its own arguments. `Services()` is the real world."""
 
-    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)  # may hold the secret
     cwd: Path | None = None
     transport: httpx.BaseTransport | None = None  # None: the real network
     keyring_backend: Callable[[], KeyringBackend] = _system_keyring

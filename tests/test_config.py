@@ -93,3 +93,13 @@ def test_redirect_warnings(uri: str, expected: str) -> None:
 )
 def test_no_warning_for_accepted_uris(uri: str) -> None:
     assert redirect_warnings(parse_redirect_uri(uri)) == []
+
+
+def test_no_repr_shows_the_client_secret(tmp_path: Path) -> None:
+    from spotiviz_cli.services import Services
+
+    services = Services(
+        environ={"SPOTIFY_CLIENT_ID": "cid", "SPOTIFY_CLIENT_SECRET": "s3cr3t-value"}, cwd=tmp_path
+    )
+    assert services.settings.client_secret == "s3cr3t-value"
+    assert "s3cr3t-value" not in repr(services) and "s3cr3t-value" not in repr(services.settings)
