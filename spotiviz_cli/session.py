@@ -41,10 +41,10 @@ class TokenSession:
     Spotify rotated refresh tokens, invalidating) the old refresh token.
     """
 
-    def __init__(self, services: Services, store: TokenStore) -> None:
+    def __init__(self, services: Services, store: TokenStore, record: TokenRecord | None = None) -> None:
         self._services = services
         self._store = store
-        self._record: TokenRecord | None = None
+        self._record = record  # when the caller has just loaded or saved it: no second keyring read
         self._lock = threading.Lock()
 
     def record(self) -> TokenRecord:
@@ -201,8 +201,7 @@ def login(
     store.save(record)
     if not insecure_storage:
         FileTokenStore(settings.token_file).delete()  # one login, one place: drop an older insecure copy
-    session = TokenSession(services, store)
-    with spotify_api(services, session) as api:
+    with spotify_api(services, TokenSession(services, store, record)) as api:
         user = api.me()
     return LoginResult(user=user, storage=store.location)
 
@@ -291,10 +290,10 @@ def status(services: Services) -> StatusReport:
     record = store.load()
     if record is None:
         return StatusReport(logged_in=False, storage=store.location, insecure_storage=store.insecure)
-    session = TokenSession(services, store)
+    session = TokenSession(services, store, record)
     with spotify_api(services, session) as api:
         user = api.me()
-    record = session.record()
+    record = session.record()  # refreshed, if it was due
     return StatusReport(
         logged_in=True,
         storage=store.location,
