@@ -162,7 +162,11 @@ class SpotifyApi:
     # -- paging
 
     def _collect(
-        self, endpoint: str, parse: Callable[[Any, str], T], limit: int | None, params: dict[str, str | int]
+        self,
+        endpoint: str,
+        parse: Callable[[Any, str], T | None],
+        limit: int | None,
+        params: dict[str, str | int],
     ) -> list[T]:
         """`limit` items, or all of them when None, in pages of 50 fetched concurrently.
 
@@ -172,22 +176,22 @@ class SpotifyApi:
         if limit is not None:
             return self._pages(endpoint, parse, params, 0, limit)
         first = self._page(endpoint, parse, params, 0)
-        if len(first.items) < PAGE_SIZE:
+        if first.raw_count < PAGE_SIZE:
             return list(first.items)
         if first.total is None:
-            items = list(first.items)
-            while (
-                len(items) % PAGE_SIZE == 0
-                and (page := self._page(endpoint, parse, params, len(items))).items
-            ):
+            items, offset = list(first.items), first.raw_count
+            while True:
+                page = self._page(endpoint, parse, params, offset)
                 items.extend(page.items)
-            return items
+                offset += page.raw_count
+                if page.raw_count < PAGE_SIZE:
+                    return items
         return [*first.items, *self._pages(endpoint, parse, params, PAGE_SIZE, first.total)]
 
     def _pages(
         self,
         endpoint: str,
-        parse: Callable[[Any, str], T],
+        parse: Callable[[Any, str], T | None],
         params: dict[str, str | int],
         start: int,
         end: int,
@@ -204,14 +208,14 @@ class SpotifyApi:
         items: list[T] = []
         for page, size in zip(pages, sizes, strict=True):
             items.extend(page.items)
-            if len(page.items) < size:
+            if page.raw_count < size:
                 break
         return items
 
     def _page(
         self,
         endpoint: str,
-        parse: Callable[[Any, str], T],
+        parse: Callable[[Any, str], T | None],
         params: dict[str, str | int],
         offset: int,
         size: int = PAGE_SIZE,

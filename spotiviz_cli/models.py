@@ -142,7 +142,7 @@ class Track:
         album = obj.get("album")
         return cls(
             name=_str(obj, "name", endpoint),
-            artists=tuple(ArtistRef.from_json(a, endpoint) for a in artists)
+            artists=tuple(ArtistRef.from_json(a, endpoint) for a in artists if isinstance(a, dict))
             if isinstance(artists, list)
             else (),
             duration_ms=_opt_int(obj, "duration_ms") or 0,
@@ -193,8 +193,11 @@ class Play:
     context_uri: str | None = None
 
     @classmethod
-    def from_json(cls, data: Any, endpoint: str) -> Play:
+    def from_json(cls, data: Any, endpoint: str) -> Play | None:
+        """None for a play whose track Spotify no longer returns (null): it is left out."""
         obj = _obj(data, endpoint, "a play")
+        if obj.get("track") is None:
+            return None
         context = obj.get("context")
         return cls(
             played_at=_time(obj, "played_at", endpoint),
@@ -209,8 +212,11 @@ class SavedTrack:
     track: Track
 
     @classmethod
-    def from_json(cls, data: Any, endpoint: str) -> SavedTrack:
+    def from_json(cls, data: Any, endpoint: str) -> SavedTrack | None:
+        """None for a liked song whose track Spotify no longer returns (null): it is left out."""
         obj = _obj(data, endpoint, "a saved track")
+        if obj.get("track") is None:
+            return None
         return cls(
             added_at=_time(obj, "added_at", endpoint), track=Track.from_json(obj.get("track"), endpoint)
         )
@@ -273,15 +279,19 @@ class Page(Generic[T]):
     items: tuple[T, ...]
     total: int | None
     next: str | None
+    raw_count: int = 0  # items on the page as sent, before any were left out
 
     @classmethod
-    def from_json(cls, data: Any, endpoint: str, item: Callable[[Any, str], T]) -> Page[T]:
+    def from_json(cls, data: Any, endpoint: str, item: Callable[[Any, str], T | None]) -> Page[T]:
+        """Items the parser leaves out (None) are dropped; `raw_count` keeps the page's size for paging."""
         obj = _obj(data, endpoint, "a page of results")
         items = obj.get("items")
         if not isinstance(items, list):
             raise BadPayload(endpoint, "no 'items' list")
+        parsed = [item(i, endpoint) for i in items]
         return cls(
-            items=tuple(item(i, endpoint) for i in items),
+            items=tuple(i for i in parsed if i is not None),
+            raw_count=len(items),
             total=_opt_int(obj, "total"),
             next=_opt_str(obj, "next"),
         )

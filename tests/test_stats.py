@@ -376,3 +376,36 @@ def test_usage_errors(library: Harness, args: list[str]) -> None:
     result = library.run(*args)
     assert result.exit_code == 2, result.output
     assert library.fake.requests == []
+
+
+def test_items_spotify_nulls_out_are_left_out_without_breaking_paging(library: Harness) -> None:
+    saved = library.fake.library.saved
+    saved[10]["track"] = None  # a liked song that is gone from the catalogue
+    saved[60]["track"] = None
+    saved[3]["track"]["artists"].append(None)
+    rows = json.loads(library.run("saved", "--all", "--json").stdout)
+    assert len(rows) == 498 and len(library.fake.requests) == 10
+    assert rows[3]["artists"] == ["Artist 3"]
+    library.fake.library.recent[0]["track"] = None
+    assert len(json.loads(library.run("recent", "--json", "--limit", "50").stdout)) == 49
+
+
+def test_paging_without_a_total_follows_the_pages() -> None:
+    import httpx
+
+    from spotiviz_cli.api import SpotifyApi
+
+    seen: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
+        seen.append(offset)
+        items = [
+            {"added_at": "2026-01-01T00:00:00Z", "track": make_track(n)}
+            for n in range(offset, min(offset + limit, 120))
+        ]
+        return httpx.Response(200, json={"items": items, "limit": limit, "offset": offset, "next": None})
+
+    with httpx.Client(base_url="https://api.example/v1", transport=httpx.MockTransport(handler)) as client:
+        saved = SpotifyApi(client).saved_tracks(None)
+    assert len(saved) == 120 and seen == [0, 50, 100]
