@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from spotiviz_cli.api import BearerAuth, RetryPolicy, SpotifyApi
@@ -28,6 +28,7 @@ from spotiviz_cli.services import Services
 from spotiviz_cli.tokens import FileTokenStore, TokenRecord, TokenStore
 
 REFRESH_MARGIN_S = 60
+LOGIN_WARNING_DAYS = 14  # warn this long before Spotify's 6-month limit ends a login
 
 NOT_LOGGED_IN = LoginRequired("You are not logged in to Spotify.", hint="Run: spotiviz login")
 
@@ -117,7 +118,17 @@ def spotify_api(services: Services, session: TokenSession) -> Iterator[SpotifyAp
 @contextmanager
 def authorised_api(services: Services) -> Iterator[SpotifyApi]:
     """The API client for the stats commands, over the stored login."""
-    with spotify_api(services, TokenSession(services, services.token_store())) as api:
+    store = services.token_store()
+    record = store.load()
+    if record is None:
+        raise NOT_LOGGED_IN
+    left = record.login_expires_at - services.now()
+    if left < timedelta(days=LOGIN_WARNING_DAYS):
+        services.warn(
+            f"Spotify ends this login on {record.login_expires_at.astimezone():%Y-%m-%d} "
+            f"(in {max(left.days, 0)} days): run `spotiviz login` before then."
+        )
+    with spotify_api(services, TokenSession(services, store, record)) as api:
         yield api
 
 

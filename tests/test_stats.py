@@ -409,3 +409,15 @@ def test_paging_without_a_total_follows_the_pages() -> None:
     with httpx.Client(base_url="https://api.example/v1", transport=httpx.MockTransport(handler)) as client:
         saved = SpotifyApi(client).saved_tracks(None)
     assert len(saved) == 120 and seen == [0, 50, 100]
+
+
+def test_a_login_near_its_six_months_warns_on_stderr(library: Harness) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    library.log_in(authorized_at=datetime.now(timezone.utc) - timedelta(days=175))
+    result = library.run("top-tracks", "--json")
+    assert result.exit_code == 0
+    assert "run `spotiviz login` before then" in result.stderr
+    assert json.loads(result.stdout)  # stdout stays clean JSON
+    library.log_in()
+    assert "before then" not in library.run("top-tracks", "--json").stderr
