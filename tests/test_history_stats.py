@@ -230,6 +230,11 @@ def test_sync_uses_the_after_cursor(harness: Harness) -> None:
     first = harness.run("history", "sync")
     assert first.exit_code == 0, first.output
     assert "Added 2 new plays" in first.stdout
+    assert (
+        "last 50 plays" in first.stderr
+        and "*/30 * * * *" in first.stderr
+        and "history sync --quiet" in first.stderr
+    )
     assert "after" not in harness.fake.requests[-1].query
 
     harness.fake.library.recent = [play(3, 0), play(2, 10), play(1, 20)]

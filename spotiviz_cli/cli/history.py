@@ -57,18 +57,15 @@ def history_sync(
     if quiet:
         return
     typer.echo(f"Added {result.added} new play{'s' if result.added != 1 else ''} to {result.path}.")
-    if (
-        result.after_ms is not None and result.fetched >= 50
-    ):  # a full page since the last sync: a gap is likely
+    if result.after_ms is not None and result.fetched >= 50:
+        # a full page since the last sync: plays older than those are gone from Spotify
         services.warn(
             "Spotify returned 50 plays, the most it keeps: plays before those may be lost. Sync more often."
         )
-    if services.err.is_terminal:
-        services.notify(
-            "Spotify keeps only your last 50 plays. To sync every 30 minutes, add to `crontab -e`:"
-        )
-        services.notify("  " + CRON_EVERY_30_MIN.format(exe=_spotiviz_exe()))
-        services.notify("(or see `spotiviz history schedule` for a systemd timer)")
+    # on stderr; `--quiet`, which the cron line uses, leaves it out
+    services.notify("Spotify keeps only your last 50 plays. To sync every 30 minutes, add to `crontab -e`:")
+    services.notify("  " + CRON_EVERY_30_MIN.format(exe=_spotiviz_exe()))
+    services.notify("(`spotiviz history schedule` prints a systemd timer too)")
 
 
 @history_app.command("schedule")
