@@ -17,10 +17,6 @@ from spotiviz_cli.models import Artist, Episode, NowPlaying, Play, SavedTrack, T
 from spotiviz_cli.session import StatusReport
 
 
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z") if moment else None
-
-
 def local(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
@@ -34,8 +30,10 @@ def status_json(report: StatusReport) -> dict[str, Any]:
         "storage": report.storage,
         "insecure_storage": report.insecure_storage,
         "scopes": list(report.scopes),
-        "access_token_expires_at": iso(report.access_token_expires_at),
-        "login_expires_at": iso(report.login_expires_at),
+        "access_token_expires_at": utc_iso(report.access_token_expires_at)
+        if report.access_token_expires_at
+        else None,
+        "login_expires_at": utc_iso(report.login_expires_at) if report.login_expires_at else None,
     }
 
 
@@ -114,20 +112,20 @@ def _album(track: Track) -> str:
 # ---------------------------------------------------------------- rows: the JSON and CSV fields
 
 
+def _track_fields(track: Track) -> dict[str, Any]:
+    """The fields every track row shares, in their documented order."""
+    return {
+        "id": track.id,
+        "name": track.name,
+        "artists": track.artist_names,
+        "album": track.album.name if track.album else None,
+        "duration_ms": track.duration_ms,
+        "uri": track.uri,
+    }
+
+
 def top_track_rows(tracks: Sequence[Track]) -> list[dict[str, Any]]:
-    return [
-        {
-            "rank": rank,
-            "id": t.id,
-            "name": t.name,
-            "artists": t.artist_names,
-            "album": t.album.name if t.album else None,
-            "duration_ms": t.duration_ms,
-            "uri": t.uri,
-            "url": t.url,
-        }
-        for rank, t in enumerate(tracks, 1)
-    ]
+    return [{"rank": rank, **_track_fields(t), "url": t.url} for rank, t in enumerate(tracks, 1)]
 
 
 def top_artist_rows(artists: Sequence[Artist]) -> list[dict[str, Any]]:
@@ -141,12 +139,7 @@ def recent_rows(plays: Sequence[Play]) -> list[dict[str, Any]]:
     return [
         {
             "played_at": utc_iso(p.played_at, "milliseconds"),
-            "id": p.track.id,
-            "name": p.track.name,
-            "artists": p.track.artist_names,
-            "album": p.track.album.name if p.track.album else None,
-            "duration_ms": p.track.duration_ms,
-            "uri": p.track.uri,
+            **_track_fields(p.track),
             "context_uri": p.context_uri,
         }
         for p in plays
@@ -154,18 +147,7 @@ def recent_rows(plays: Sequence[Play]) -> list[dict[str, Any]]:
 
 
 def saved_rows(saved: Sequence[SavedTrack]) -> list[dict[str, Any]]:
-    return [
-        {
-            "added_at": utc_iso(s.added_at),
-            "id": s.track.id,
-            "name": s.track.name,
-            "artists": s.track.artist_names,
-            "album": s.track.album.name if s.track.album else None,
-            "duration_ms": s.track.duration_ms,
-            "uri": s.track.uri,
-        }
-        for s in saved
-    ]
+    return [{"added_at": utc_iso(s.added_at), **_track_fields(s.track)} for s in saved]
 
 
 def now_json(now_playing: NowPlaying | None) -> dict[str, Any] | None:
