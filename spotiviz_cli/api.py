@@ -8,6 +8,7 @@ from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 import httpx
@@ -156,7 +157,9 @@ class SpotifyApi:
 
     def together(self, *calls: Callable[[], Any]) -> list[Any]:
         """Run independent requests at once (at most max_in_flight), results in the order given."""
-        with ThreadPoolExecutor(max_workers=max(1, min(self._max_in_flight, len(calls)))) as pool:
+        if len(calls) <= 1:  # nothing to overlap: no thread
+            return [call() for call in calls]
+        with ThreadPoolExecutor(max_workers=min(self._max_in_flight, len(calls))) as pool:
             return list(pool.map(lambda call: call(), calls))
 
     # -- paging
@@ -200,11 +203,9 @@ class SpotifyApi:
         result stops at the first short page, as Spotify keeps fewer items than asked for."""
         offsets = range(start, end, PAGE_SIZE)
         sizes = [min(PAGE_SIZE, end - offset) for offset in offsets]
-        if len(offsets) == 1:
-            pages = [self._page(endpoint, parse, params, start, sizes[0])]
-        else:
-            with ThreadPoolExecutor(max_workers=min(self._max_in_flight, len(offsets))) as pool:
-                pages = list(pool.map(lambda o, n: self._page(endpoint, parse, params, o, n), offsets, sizes))
+        pages: list[Page[T]] = self.together(
+            *(partial(self._page, endpoint, parse, params, o, n) for o, n in zip(offsets, sizes, strict=True))
+        )
         items: list[T] = []
         for page, size in zip(pages, sizes, strict=True):
             items.extend(page.items)
