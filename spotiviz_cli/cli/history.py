@@ -151,9 +151,9 @@ def history_import(
 
 
 def _day(ms: int | None) -> str | None:
-    from datetime import datetime
+    from spotiviz_cli.history.stats import local_date
 
-    return datetime.fromtimestamp(ms / 1000).date().isoformat() if ms is not None else None
+    return local_date(ms).isoformat() if ms is not None else None
 
 
 @contextmanager

@@ -107,8 +107,8 @@ def period_for(store: HistoryStore, year: int | None, since: date | None, until:
         return stats.year_period(year)
     span = store.span(MUSIC)
     today = datetime.now().date()
-    first = datetime.fromtimestamp(span[0] / 1000).date() if span else today
-    last = datetime.fromtimestamp(span[1] / 1000).date() if span else today
+    first = stats.local_date(span[0]) if span else today
+    last = stats.local_date(span[1]) if span else today
     period = stats.dates_period(since, until, first=first, last=last)
     if not since and not until:
         return stats.Period(period.start, period.end, "all time")

@@ -50,6 +50,11 @@ def to_epoch_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def local_date(ms: int) -> date:
+    """Unix ms -> the local calendar day it falls on (TZ and DST honoured)."""
+    return datetime.fromtimestamp(ms / 1000).date()
+
+
 @dataclass(frozen=True)
 class ArtistFigure:
     name: str
