@@ -77,6 +77,11 @@ def _url(data: dict[str, Any]) -> str | None:
     return _opt_str(urls, "spotify") if isinstance(urls, dict) else None
 
 
+def utc_iso(moment: datetime, timespec: str = "seconds") -> str:
+    """A moment as Spotify writes it: ISO 8601 in UTC with a Z."""
+    return moment.astimezone(timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
 def _time(data: dict[str, Any], key: str, endpoint: str) -> datetime:
     value = data.get(key)
     try:

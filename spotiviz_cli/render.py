@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -13,7 +13,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from spotiviz_cli.models import Artist, Episode, NowPlaying, Play, SavedTrack, TimeRange, Track
+from spotiviz_cli.models import (
+    Artist,
+    Episode,
+    NowPlaying,
+    Play,
+    SavedTrack,
+    TimeRange,
+    Track,
+    utc_iso,
+)
 from spotiviz_cli.session import StatusReport
 
 
@@ -88,10 +97,6 @@ def ago(moment: datetime, now: datetime) -> str:
         return f"{int(seconds // 3600)} h ago"
     days = int(seconds // 86400)
     return f"{days} day ago" if days == 1 else f"{days} days ago"
-
-
-def utc_iso(moment: datetime, timespec: str = "seconds") -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 def _artists(track: Track) -> str:

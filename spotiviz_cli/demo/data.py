@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
+
+from spotiviz_cli.models import utc_iso
 
 ADJECTIVES = (
     "Velvet",
@@ -139,10 +141,6 @@ class DemoAccount:
     now_playing: dict[str, Any]
 
 
-def _iso(moment: datetime, timespec: str = "seconds") -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
-
-
 def build(now: datetime, seed: int = 2026) -> DemoAccount:
     rng = random.Random(seed)
 
@@ -234,7 +232,7 @@ def build(now: datetime, seed: int = 2026) -> DemoAccount:
                 {"type": "album", "uri": f"spotify:album:{track['album']['id']}"},
             ]
         )
-        recent.append({"track": track, "played_at": _iso(moment, "milliseconds"), "context": context})
+        recent.append({"track": track, "played_at": utc_iso(moment, "milliseconds"), "context": context})
         gap = track["duration_ms"] / 60_000 + rng.uniform(0, 3)
         if rng.random() < 0.12:  # a night's sleep or a working day between sessions
             gap += rng.uniform(300, 900)
@@ -243,7 +241,7 @@ def build(now: datetime, seed: int = 2026) -> DemoAccount:
     saved: list[dict[str, Any]] = []
     added = now - timedelta(hours=rng.randint(3, 30))
     for track in rng.sample(tracks, 320):
-        saved.append({"added_at": _iso(added), "track": track})
+        saved.append({"added_at": utc_iso(added), "track": track})
         added -= timedelta(hours=rng.uniform(2, 60))
 
     playing: dict[str, Any] = recent[0]["track"]
