@@ -27,6 +27,7 @@ KEYS = (
     "SPOTIVIZ_DATA_DIR",
     "SPOTIVIZ_KEYRING_TIMEOUT",
     "SPOTIVIZ_MAX_RETRY_WAIT",
+    "SPOTIVIZ_MAX_IMPORT_MB",
 )
 
 
@@ -90,6 +91,11 @@ class Settings:
     data_dir: Path = Path(".")
     keyring_timeout: float = 10.0
     max_retry_wait: float = 10.0
+    max_import_mb: float = 100.0  # no export file or zip member larger than this is read
+
+    @property
+    def max_import_bytes(self) -> int:
+        return int(self.max_import_mb * 2**20)
 
     @property
     def authorize_endpoint(self) -> str:
@@ -126,18 +132,18 @@ def load_settings(environ: Mapping[str, str], cwd: Path) -> Settings:
     def url(key: str, default: str) -> str:
         return (values.get(key) or default).rstrip("/")
 
-    def seconds(key: str, default: float) -> float:
+    def number(key: str, default: float, unit: str, *, minimum: float = 0.0) -> float:
         text = values.get(key, "")
         if not text:
             return default
         try:
             value = float(text)
         except ValueError:
-            value = -1.0
-        if value < 0:
+            value = float("nan")
+        if not minimum <= value < float("inf"):  # NaN fails this too
             raise UsageProblem(
-                f"{key} must be a number of seconds, not {text!r}",
-                hint=f"Unset it to use the default of {default:g} seconds.",
+                f"{key} must be a number of {unit}{' above 0' if minimum else ''}, not {text!r}.",
+                hint=f"Unset it to use the default of {default:g} {unit}.",
             )
         return value
 
@@ -155,8 +161,9 @@ def load_settings(environ: Mapping[str, str], cwd: Path) -> Settings:
         data_dir=Path(values["SPOTIVIZ_DATA_DIR"])
         if values.get("SPOTIVIZ_DATA_DIR")
         else user_data_path("spotiviz"),
-        keyring_timeout=seconds("SPOTIVIZ_KEYRING_TIMEOUT", 10.0),
-        max_retry_wait=seconds("SPOTIVIZ_MAX_RETRY_WAIT", 10.0),
+        keyring_timeout=number("SPOTIVIZ_KEYRING_TIMEOUT", 10.0, "seconds"),
+        max_retry_wait=number("SPOTIVIZ_MAX_RETRY_WAIT", 10.0, "seconds"),
+        max_import_mb=number("SPOTIVIZ_MAX_IMPORT_MB", 100.0, "MiB", minimum=0.001),
     )
 
 

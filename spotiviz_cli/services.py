@@ -80,7 +80,7 @@ class Services:
         self.err.print(message, markup=False, highlight=False, soft_wrap=True)
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]Warning:[/] {_escape(message)}")
+        self.err.print(f"[yellow]Warning:[/] {_escape(message)}", soft_wrap=True)  # one line, as errors
 
     def input_stream(self) -> TextIO:
         return self.stdin if self.stdin is not None else sys.stdin

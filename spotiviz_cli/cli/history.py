@@ -22,26 +22,33 @@ history_app = typer.Typer(
 )
 app.add_typer(history_app, name="history")
 
-CRON_EVERY_30_MIN = "*/30 * * * * {exe} history sync --quiet"
+CRON_EVERY_30_MIN = "*/30 * * * *"
+# What a scheduled sync needs of this shell's environment (never the client secret: it stays in .env)
+CARRIED = (
+    "SPOTIVIZ_DATA_DIR", "SPOTIVIZ_CONFIG_DIR", "SPOTIFY_CLIENT_ID", "SPOTIFY_REDIRECT_URI",
+    "SPOTIVIZ_ACCOUNTS_URL", "SPOTIVIZ_API_URL", "SPOTIVIZ_KEYRING_TIMEOUT", "SPOTIVIZ_MAX_RETRY_WAIT",
+)  # fmt: skip
 
 
-def _spotiviz_exe() -> str:
+def _spotiviz_exe() -> list[str]:
     import shutil
 
-    return shutil.which("spotiviz") or f"{sys.executable} -m spotiviz_cli"
+    found = shutil.which("spotiviz")
+    return [str(Path(found).resolve())] if found else [sys.executable, "-m", "spotiviz_cli"]
 
 
 @history_app.command("sync")
 def history_sync(
     ctx: typer.Context,
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print nothing unless something fails (for cron).")
+        bool, typer.Option("--quiet", "-q", help="Print only warnings and errors (for cron and systemd).")
     ] = False,
 ) -> None:
     """Fetch your plays since the last sync and keep them in the local history.
 
     Spotify keeps only your last 50 plays, so sync at least every few hours; `spotiviz history schedule`
-    prints a crontab line and a systemd timer that sync every 30 minutes.
+    prints a systemd timer and a crontab line that sync every 30 minutes. A warning (shown with --quiet too)
+    says when more plays than Spotify keeps happened since the last sync.
 
     [bold]Examples[/]
 
@@ -54,35 +61,92 @@ def history_sync(
     services = no_demo(ctx, "history sync")  # invented plays must never land in the real history
     with busy(services, "Fetching your recent plays"):
         result = actions.sync(services)
+    if result.may_have_missed:
+        services.warn(
+            f"Spotify returned {result.fetched} plays since the last sync, the most it keeps: plays between "
+            f"{_moment(result.after_ms)} and {_moment(result.oldest_ms)} may be missing. "
+            "Sync more often (spotiviz history schedule), or import Spotify's export to fill the gap."
+        )
     if quiet:
         return
     typer.echo(f"Added {result.added} new play{'s' if result.added != 1 else ''} to {result.path}.")
-    if result.after_ms is not None and result.fetched >= 50:
-        # a full page since the last sync: plays older than those are gone from Spotify
-        services.warn(
-            "Spotify returned 50 plays, the most it keeps: plays before those may be lost. Sync more often."
+    if result.after_ms is None:  # the first sync: say once how to keep it going
+        services.notify(
+            "Spotify keeps only your last 50 plays: `spotiviz history schedule` sets up a sync every 30 minutes."
         )
-    # on stderr; `--quiet`, which the cron line uses, leaves it out
-    services.notify("Spotify keeps only your last 50 plays. To sync every 30 minutes, add to `crontab -e`:")
-    services.notify("  " + CRON_EVERY_30_MIN.format(exe=_spotiviz_exe()))
-    services.notify("(`spotiviz history schedule` prints a systemd timer too)")
+
+
+def _moment(ms: int | None) -> str:
+    from datetime import datetime
+
+    if ms is None:
+        return "?"
+    return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M")
+
+
+def _systemd_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%") + '"'
+
+
+def _cron_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text).replace("%", "\\%")  # cron reads a bare % as a new line
 
 
 @history_app.command("schedule")
-def history_schedule() -> None:
-    """Print a crontab line and a systemd user timer that run `history sync` every 30 minutes.
+def history_schedule(ctx: typer.Context) -> None:
+    """Print a systemd user timer and a crontab line that run `history sync` every 30 minutes, unattended.
+
+    They carry what this shell has set (SPOTIVIZ_DATA_DIR and the like) and reach the keyring through your
+    session's D-Bus; nothing secret is printed. Output is meant to be copied: it changes nothing itself.
 
     [bold]Examples[/]
 
       spotiviz history schedule
     """
-    exe = _spotiviz_exe()
-    typer.echo(
-        f"""# cron: run `crontab -e` and add this line
-{CRON_EVERY_30_MIN.format(exe=exe)}
+    import os
 
-# systemd (user): save the two units below, then run
+    from spotiviz_cli.history import actions
+
+    services = services_of(ctx)
+    settings = services.settings
+    exe = _spotiviz_exe()
+    env = {key: services.environ[key] for key in CARRIED if services.environ.get(key)}
+    cwd = services.cwd or Path.cwd()
+    dotenv = any((cwd / name).is_file() for name in (".env", ".env.local"))
+    uses_file = settings.token_file.exists()
+    bus = services.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+    if not bus.startswith("unix:path=/run/user/"):
+        bus = f"unix:path=/run/user/{os.getuid()}/bus" if hasattr(os, "getuid") else ""
+    cron_env = dict(env)
+    if bus and not uses_file:
+        cron_env["DBUS_SESSION_BUS_ADDRESS"] = bus
+    log = settings.data_dir / "sync.log"
+    cron = " ".join(
+        [CRON_EVERY_30_MIN]
+        + ([f"cd {_cron_quote(str(cwd))} &&"] if dotenv else [])
+        + [f"{key}={_cron_quote(value)}" for key, value in cron_env.items()]
+        + [" ".join(map(_cron_quote, exe)), f"history sync --quiet >> {_cron_quote(str(log))} 2>&1"]
+    )
+    environment = "".join(f"Environment={_systemd_quote(f'{k}={v}')}\n" for k, v in env.items())
+    workdir = f"WorkingDirectory={str(cwd).replace('%', '%%')}\n" if dotenv else ""
+    last = actions.last_sync(services)
+    keyring_note = (
+        "# Tokens are in the token file (--insecure-storage): no keyring or D-Bus needed."
+        if uses_file
+        else "# The keyring is reached through your session's D-Bus: it must be unlocked (you logged in).\n"
+        "# On a server nobody logs in to, run `spotiviz login --insecure-storage` once instead."
+    )
+    dotenv_note = f"# Settings and any client secret are read from the .env in {cwd}.\n" if dotenv else ""
+    typer.echo(
+        f"""# Last sync: {last or "never"}
+{keyring_note}
+{dotenv_note}
+# systemd (user), the better choice on Linux: save the two units below, then run
 #   systemctl --user daemon-reload && systemctl --user enable --now spotiviz-sync.timer
+# Check the last run:  systemctl --user status spotiviz-sync.service
+#                      journalctl --user -u spotiviz-sync.service -n 20
 
 # ~/.config/systemd/user/spotiviz-sync.service
 [Unit]
@@ -90,7 +154,7 @@ Description=Sync Spotify plays into the spotiviz history
 
 [Service]
 Type=oneshot
-ExecStart={exe} history sync --quiet
+{environment}{workdir}ExecStart={" ".join(map(_systemd_quote, exe))} history sync --quiet
 
 # ~/.config/systemd/user/spotiviz-sync.timer
 [Unit]
@@ -101,7 +165,10 @@ OnCalendar=*:0/30
 Persistent=true
 
 [Install]
-WantedBy=timers.target"""
+WantedBy=timers.target
+
+# cron: run `crontab -e` and add this line; check the last run with: tail {log}
+{cron}"""
     )
 
 
@@ -127,27 +194,41 @@ def history_import(
     from spotiviz_cli.history import actions
 
     services = services_of(ctx)
+    if services.demo:
+        raise UsageProblem(
+            "history import does not work in demo mode: it writes your real history.",
+            hint="Run it without --demo.",
+        )
     with _import_progress(services) as progress:
         result = actions.import_paths(services, paths, progress)
-    first = _day(result.first_ms)
-    last = _day(result.last_ms)
+    first, last = _day(result.first_ms), _day(result.last_ms)
     if as_json:
         print_json(
             {
                 "files": result.files,
+                "records": result.records,
                 "added": result.added,
                 "duplicates": result.duplicates,
+                "skipped": result.skipped,
+                "ignored_files": [{"file": i.file, "reason": i.reason} for i in result.ignored_files],
                 "first": first,
                 "last": last,
                 "database": str(result.path),
             }
         )
         return
-    covered = f", covering {first} to {last}" if first else ""
-    typer.echo(
-        f"Imported {result.files} file{'s' if result.files != 1 else ''}: {result.added:,} plays added, "
-        f"{result.duplicates:,} skipped as duplicates{covered}."
-    )
+    files = f"{result.files} file{'s' if result.files != 1 else ''}"
+    covered = f", from {first} to {last}" if first else ""
+    typer.echo(f"Read {result.records:,} records from {files}{covered}.")
+    typer.echo(f"  {result.added:,} added to your history")
+    typer.echo(f"  {result.duplicates:,} already there, or the same listen as another source's record")
+    for reason, count in result.skipped.items():
+        typer.echo(f"  {count:,} left out: {reason}")
+    reasons: dict[str, int] = {}
+    for ignored in result.ignored_files:
+        reasons[ignored.reason] = reasons.get(ignored.reason, 0) + 1
+    for reason, count in reasons.items():
+        services.notify(f"Ignored {count} file{'s' if count != 1 else ''} ({reason}); --json lists them.")
 
 
 def _day(ms: int | None) -> str | None:
@@ -216,17 +297,16 @@ def history_stats(
     from spotiviz_cli.history.stats import stats_json
 
     services = services_of(ctx)
-    figures = actions.history_stats(
+    result = actions.history_stats(
         services, year=year, since=_date_option(since, "--since"), until=_date_option(until, "--until")
     )
     if as_json:
-        print_json(stats_json(figures))
-        return
-    services.out.print(
-        render_history.history_screen(figures, db_path=str(actions.store_path(services))),
-        width=min(services.out.width, 100),
-    )
-    if figures.plays == 0:
-        services.notify(
-            "No plays in this period. Fill the history with `spotiviz history import` or `spotiviz history sync`."
+        print_json(stats_json(result.figures))
+    else:
+        services.out.print(
+            render_history.history_screen(result.figures, db_path=str(actions.store_path(services))),
+            width=min(services.out.width, 100),
         )
+    note = result.empty_note()
+    if note:
+        services.notify(note)

@@ -223,14 +223,14 @@ def wrapped(
 
         history = actions.history_stats(services, year=year)
         if as_json:
-            print_json(stats_json(history))
+            print_json(stats_json(history.figures))
             return
-        if history.plays == 0:
+        note = history.empty_note()
+        if note:
             raise SpotivizError(
-                f"Your local history has no plays in {year}.",
-                hint="Import Spotify's export first: spotiviz history import my_spotify_data.zip",
+                note, hint="Import Spotify's export: spotiviz history import my_spotify_data.zip"
             )
-        screen = render_history.history_screen(history, wrapped_year=year)
+        screen = render_history.history_screen(history.figures, wrapped_year=year)
     else:
         with busy(services, "Gathering your listening"), session.authorised_api(services) as api:
             inputs = listening.wrapped_inputs(api, time_range)

@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from spotiviz_cli.errors import UsageProblem
 from spotiviz_cli.history import importers, stats
-from spotiviz_cli.history.store import MUSIC, SYNC, HistoryStore, Row, row
+from spotiviz_cli.history.store import MUSIC, SYNC, HistoryStore, Row, faults, row
 from spotiviz_cli.models import Play
 from spotiviz_cli.services import Services
 
 DB_NAME = "history.sqlite3"
 SYNC_CURSOR = "sync_after_ms"  # the newest synced play: the `after` of the next sync
+LAST_SYNC = "last_sync_at"  # ISO 8601 UTC time of the last successful sync
+RECENT_LIMIT = 50  # Spotify keeps this many recent plays, no more
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # the periods stats accept (README)
 
 
 def store_path(services: Services) -> Path:
     return services.settings.data_dir / DB_NAME
 
 
-def open_store(services: Services) -> HistoryStore:
-    return HistoryStore(store_path(services))
+def open_store(services: Services, *, readonly: bool = False) -> HistoryStore:
+    return HistoryStore(store_path(services), readonly=readonly)
 
 
 def play_row(play: Play) -> Row:
-    """A play from the API: its time is its end time; it counts its track's whole duration as played."""
+    """A play from the API: its time is `played_at`; it counts its track's whole duration as played."""
     track = play.track
     return row(
         ended_at=int(play.played_at.timestamp() * 1000),
@@ -44,8 +49,14 @@ def play_row(play: Play) -> Row:
 class SyncResult:
     added: int
     fetched: int
-    after_ms: int | None
+    after_ms: int | None  # the cursor this sync started from: the newest play of the last sync
+    oldest_ms: int | None  # the oldest play this sync fetched
     path: Path
+
+    @property
+    def may_have_missed(self) -> bool:
+        """A full page since the last sync: Spotify may have had more plays than it still keeps."""
+        return self.after_ms is not None and self.fetched >= RECENT_LIMIT
 
 
 def sync(services: Services) -> SyncResult:
@@ -53,23 +64,37 @@ def sync(services: Services) -> SyncResult:
 
     with open_store(services) as store:
         cursor = store.get_meta(SYNC_CURSOR)
-        after = int(cursor) if cursor else None
+        after = int(cursor) if cursor and cursor.isdigit() else None
         with authorised_api(services) as api:
-            plays = api.recently_played(50, after_ms=after)
+            plays = api.recently_played(RECENT_LIMIT, after_ms=after)
         rows = [play_row(p) for p in plays]
         with store.transaction() as db:
-            added = store.add(db, rows)
+            result = store.merge_sources(db, store.add(db, rows), len(rows))
             if rows:
-                newest = max(r[4] for r in rows)  # ended_at
+                newest = max(r[0] for r in rows)  # ended_at
                 store.set_meta(db, SYNC_CURSOR, str(max(newest, after or 0)))
-    return SyncResult(added=added.added, fetched=len(plays), after_ms=after, path=store.path)
+            store.set_meta(db, LAST_SYNC, services.now().isoformat(timespec="seconds"))
+    oldest = min((r[0] for r in rows), default=None)
+    return SyncResult(result.added, len(plays), after, oldest, store.path)
+
+
+def last_sync(services: Services) -> str | None:
+    """When the last sync ran (ISO 8601, UTC), or None: never, or no history yet."""
+    path = store_path(services)
+    if not path.is_file():
+        return None
+    with HistoryStore(path, readonly=True) as store:
+        return store.get_meta(LAST_SYNC)
 
 
 @dataclass(frozen=True)
 class ImportResult:
     files: int
-    added: int
-    duplicates: int
+    records: int  # every record read
+    added: int  # new plays
+    duplicates: int  # records already there, or merged into a play from another source
+    skipped: dict[str, int]  # records left out, by reason
+    ignored_files: list[importers.Ignored]
     first_ms: int | None
     last_ms: int | None
     path: Path
@@ -78,47 +103,143 @@ class ImportResult:
 Progress = Callable[[str, int, int], None]  # file name, records done, records in the file
 
 
+@dataclass
+class _Tally:
+    records: int = 0
+    rows: int = 0
+    inserted: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    first: int | None = None
+    last: int | None = None
+
+    def see(self, file: importers.FileRows, inserted: int) -> None:
+        self.records += file.records
+        self.rows += len(file.rows)
+        self.inserted += inserted
+        self.skipped.update(file.skipped)
+        if file.rows:
+            times = [r[0] for r in file.rows]
+            low, high = min(times), max(times)
+            self.first = low if self.first is None else min(self.first, low)
+            self.last = high if self.last is None else max(self.last, high)
+
+
 def import_paths(services: Services, paths: Sequence[Path], progress: Progress | None = None) -> ImportResult:
-    """Every history file under `paths`, in one transaction: a bad file leaves the store as it was."""
-    files = importers.find_files(paths)
-    span = importers.Span()
-    added = duplicates = 0
-    with open_store(services) as store, store.transaction() as db:
-        for file in files:
-            if progress is not None:
-                progress(file.name, 0, 0)  # reading: the bar pulses until the file is in
-            rows = importers.read_file(file, span)  # one file at a time: memory stays flat
-            result = store.add(db, rows)
-            if progress is not None:
-                progress(file.name, len(rows), len(rows))
-            added += result.added
-            duplicates += result.duplicates
-    return ImportResult(len(files), added, duplicates, span.first, span.last, store_path(services))
+    """Every history file under `paths`, in one transaction: a bad file or record leaves the store as it was.
+
+    One file is in memory at a time, and none over the size limit is read."""
+    settings = services.settings
+    latest = int(services.now().timestamp() * 1000) + importers.DAY_MS
+    path = store_path(services)
+    existed = path.exists()
+    tally = _Tally()
+    with importers.ExportReader(max_bytes=settings.max_import_bytes, latest_ms=latest) as reader:
+        files, ignored = reader.find(paths)
+        try:
+            with open_store(services) as store, store.transaction() as db:
+                for file in files:
+                    if progress is not None:
+                        progress(file.name, 0, 0)  # reading: the bar pulses until the file is in
+                    checked = reader.read(file)
+                    tally.see(checked, store.add(db, checked.rows))
+                    if progress is not None:
+                        progress(file.name, checked.records, checked.records)
+                result = store.merge_sources(db, tally.inserted, tally.rows)
+        except BaseException:
+            if not existed:  # a failed first import leaves no empty database behind
+                for leftover in (
+                    path,
+                    path.with_name(path.name + "-wal"),
+                    path.with_name(path.name + "-shm"),
+                ):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+            raise
+    return ImportResult(
+        files=len(files),
+        records=tally.records,
+        added=result.added,
+        duplicates=result.duplicates,
+        skipped=dict(sorted(tally.skipped.items())),
+        ignored_files=ignored,
+        first_ms=tally.first,
+        last_ms=tally.last,
+        path=path,
+    )
 
 
-def period_for(store: HistoryStore, year: int | None, since: date | None, until: date | None) -> stats.Period:
+def check_year(year: int, option: str = "--year") -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UsageProblem(
+            f"{option} must be a year from {FIRST_YEAR} to {LAST_YEAR}, not {year}.",
+            hint="Example: --year 2025",
+        )
+
+
+def check_period(year: int | None, since: date | None, until: date | None) -> None:
+    """The period options as a usage error, before any file is opened."""
     if year is not None and (since or until):
         raise UsageProblem(
             "--year cannot be combined with --since or --until.", hint="Use one way of choosing."
         )
+    if year is not None:
+        check_year(year)
+    for day, option in ((since, "--since"), (until, "--until")):
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise UsageProblem(
+                f"{option} must be a day from {FIRST_YEAR} to {LAST_YEAR}, not {day}.",
+                hint="Example: --since 2025-01-01",
+            )
     if since and until and since > until:
         raise UsageProblem(f"--since {since} is after --until {until}.")
+
+
+def period_for(store: HistoryStore, year: int | None, since: date | None, until: date | None) -> stats.Period:
+    check_period(year, since, until)
     if year is not None:
         return stats.year_period(year)
     span = store.span(MUSIC)
     today = datetime.now().date()
     first = stats.local_date(span[0]) if span else today
     last = stats.local_date(span[1]) if span else today
+    if since and not until and since > last:
+        last = since
+    if until and not since and until < first:
+        first = until
     period = stats.dates_period(since, until, first=first, last=last)
     if not since and not until:
         return stats.Period(period.start, period.end, "all time")
     return period
 
 
+@dataclass(frozen=True)
+class PeriodStats:
+    figures: stats.HistoryStats
+    covers: tuple[date, date] | None  # the first and last day of music in the whole history
+
+    def empty_note(self) -> str | None:
+        """What to say when the period has no plays: which period the history does cover."""
+        if self.figures.plays:
+            return None
+        if self.covers is None:
+            return (
+                "Your history has no music yet: fill it with `spotiviz history import my_spotify_data.zip` "
+                "or `spotiviz history sync`."
+            )
+        first, last = self.covers
+        return f"No plays in {self.figures.period.label}. Your history covers {first} to {last}."
+
+
 def history_stats(
     services: Services, *, year: int | None = None, since: date | None = None, until: date | None = None
-) -> stats.HistoryStats:
-    with open_store(services) as store:
+) -> PeriodStats:
+    """The figures of a period, read without writing: works on a read-only database, creates none."""
+    check_period(year, since, until)
+    path = store_path(services)
+    with open_store(services, readonly=True) as store, faults(path):
         period = period_for(store, year, since, until)
+        span = store.span(MUSIC)
         rows = store.music_between(stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end))
-        return stats.compute(rows, period)
+        figures = stats.compute(rows, period)
+    covers = (stats.local_date(span[0]), stats.local_date(span[1])) if span else None
+    return PeriodStats(figures, covers)

@@ -1,37 +1,54 @@
-"""Spotify's privacy-export files -> history rows: finding them (zip, folder, files) and reading each kind.
+"""Spotify's privacy-export files -> checked history rows: finding them (zip, folder, files) and reading each kind.
 
 Two kinds: the extended streaming history (`Streaming_History_Audio_*.json`, older `endsong_*.json`)
-and the account data (`StreamingHistory_music_*.json`, older `StreamingHistory*.json`, and
-`StreamingHistory_podcast_*.json`). The kind is told by the records themselves, so a renamed file
-still works; a file that is neither fails with its name, and the whole import is rolled back.
+and the account data (`StreamingHistory_music_*.json`, older `StreamingHistory*.json`,
+`StreamingHistory_podcast_*.json`, `StreamingHistory_audiobook_*.json`). The format is told by the
+records themselves, so a renamed file still works.
+
+This is the door for export data: every record is checked here (README, "Limits"), and a bad one fails
+the whole import with the file and the record number. A file is refused before it is read when it is
+over the size limit or not a regular file; a zip is opened once.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
 from spotiviz_cli.errors import SpotivizError, UsageProblem
-from spotiviz_cli.history.store import ACCOUNT, AUDIOBOOK, EPISODE, EXTENDED, MUSIC, Row, row
+from spotiviz_cli.history.store import ACCOUNT, AUDIOBOOK, EPISODE, EXTENDED, MUSIC, Row
 
 HISTORY_NAME = re.compile(
-    r"(Streaming_History_Audio_.*|endsong.*|StreamingHistory_music_.*|StreamingHistory_podcast_.*"
+    r"^(Streaming_History_Audio_.*|endsong.*|StreamingHistory_(music|podcast|audiobook)_.*"
     r"|StreamingHistory\d*)\.json$",
     re.IGNORECASE,
 )
+VIDEO_NAME = re.compile(r"^Streaming_History_Video_.*\.json$", re.IGNORECASE)
+NOT_HISTORY = "not listening history"
+VIDEO = "video history: spotiviz keeps what you listen to, not what you watch"
+NO_CONTENT = "no track, episode or book"
+
+EARLIEST_MS = int(datetime(2006, 1, 1, tzinfo=timezone.utc).timestamp() * 1000)  # Spotify's founding
+DAY_MS = 86_400_000
+MAX_MS_PLAYED = DAY_MS  # a record longer than a day is not a play
+SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+MIB = 2**20
 
 
 class BadExport(SpotivizError):
     def __init__(self, name: str, why: str) -> None:
         super().__init__(
-            f"{name} is not a Spotify streaming-history file ({why}). Nothing from this import was kept.",
+            f"{name} cannot be imported: {why}. Nothing from this import was kept.",
             hint="Import the files from Spotify's export as they came: the .zip, its folder, or its "
             "Streaming_History_Audio_*.json / StreamingHistory_music_*.json files.",
         )
@@ -40,151 +57,282 @@ class BadExport(SpotivizError):
 @dataclass(frozen=True)
 class ExportFile:
     name: str  # as the user knows it: a path, or zip path!member
+    size: int  # bytes, as the file system or the zip's directory says
     open: Callable[[], AbstractContextManager[IO[bytes]]]
 
 
-def find_files(paths: Sequence[Path]) -> list[ExportFile]:
-    """The history files in these paths, in a stable order."""
-    found: list[ExportFile] = []
-    for path in paths:
-        if not path.exists():
-            raise UsageProblem(f"{path} does not exist.")
-        if path.is_dir():
-            wanted = (p for p in path.rglob("*.json") if HISTORY_NAME.search(p.name) and _wanted(p.name))
-            for file in sorted(wanted, key=_natural):
-                found.append(ExportFile(str(file), _opener(file)))
-        elif path.suffix.lower() == ".zip":
-            found.extend(_zip_members(path))
-        elif path.suffix.lower() == ".json":
-            found.append(ExportFile(str(path), _opener(path)))
-        else:
-            raise UsageProblem(f"{path} is not a .zip, a folder or a .json file.")
-    if not found:
-        names = ", ".join(str(p) for p in paths)
-        raise UsageProblem(
-            f"No streaming-history files in {names}.",
-            hint="Spotify's export holds Streaming_History_Audio_*.json (extended history) or "
-            "StreamingHistory_music_*.json (account data).",
+@dataclass(frozen=True)
+class Ignored:
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileRows:
+    """One export file, checked: its rows, and how many records it held and which were left out why."""
+
+    records: int
+    rows: list[Row]
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+class ExportReader:
+    """Finds and reads export files; a context manager, because the zips stay open until the import ends.
+
+    `max_bytes`: no file or zip member larger than this is read (SPOTIVIZ_MAX_IMPORT_MB).
+    `latest_ms`: no record may end after this (tomorrow, against a wrong clock on the phone)."""
+
+    def __init__(self, *, max_bytes: int, latest_ms: int) -> None:
+        self.max_bytes = max_bytes
+        self.latest_ms = latest_ms
+        self._open = ExitStack()
+
+    def __enter__(self) -> ExportReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._open.close()
+
+    def find(self, paths: Sequence[Path]) -> tuple[list[ExportFile], list[Ignored]]:
+        """The history files under `paths`, in a stable order, and the other files found beside them."""
+        found: list[ExportFile] = []
+        ignored: list[Ignored] = []
+        for path in paths:
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                raise UsageProblem(f"{path} does not exist.") from None
+            except OSError as exc:
+                raise UsageProblem(f"{path} cannot be read: {exc.strerror or exc}.") from None
+            if stat.S_ISDIR(info.st_mode):
+                self._folder(path, found, ignored)
+            elif not stat.S_ISREG(info.st_mode):
+                raise UsageProblem(f"{path} is not a regular file, a folder or a zip.")
+            elif path.suffix.lower() == ".zip":
+                self._zip(path, found, ignored)
+            elif VIDEO_NAME.match(path.name):
+                ignored.append(Ignored(str(path), VIDEO))
+            elif path.suffix.lower() == ".json":
+                found.append(ExportFile(str(path), info.st_size, _opener(path)))
+            else:
+                raise UsageProblem(f"{path} is not a .zip, a folder or a .json file.")
+        if not found:
+            names = ", ".join(str(p) for p in paths)
+            others = f" (only {len(ignored)} other file{'s' * (len(ignored) != 1)})" if ignored else ""
+            raise UsageProblem(
+                f"No streaming-history files in {names}{others}.",
+                hint="Spotify's export holds Streaming_History_Audio_*.json (extended history) or "
+                "StreamingHistory_music_*.json (account data).",
+            )
+        return found, ignored
+
+    def _folder(self, folder: Path, found: list[ExportFile], ignored: list[Ignored]) -> None:
+        entries: list[tuple[Path, os.stat_result]] = []
+        for root, dirs, names in os.walk(folder):  # symlinked folders are not followed
+            dirs.sort()
+            for name in names:
+                path = Path(root, name)
+                try:
+                    entries.append((path, path.stat()))
+                except OSError:
+                    ignored.append(Ignored(str(path), "cannot be read"))
+        for path, info in sorted(entries, key=lambda e: _natural(str(e[0]))):
+            if path.name.startswith("._"):
+                continue  # macOS resource forks in copied folders
+            if VIDEO_NAME.match(path.name):
+                ignored.append(Ignored(str(path), VIDEO))
+            elif not HISTORY_NAME.match(path.name):
+                ignored.append(Ignored(str(path), NOT_HISTORY))
+            elif not stat.S_ISREG(info.st_mode):
+                raise BadExport(str(path), "it is not a regular file")
+            else:
+                found.append(ExportFile(str(path), info.st_size, _opener(path)))
+
+    def _zip(self, path: Path, found: list[ExportFile], ignored: list[Ignored]) -> None:
+        try:
+            archive = self._open.enter_context(zipfile.ZipFile(path))
+            members = archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+            raise BadExport(str(path), f"not a readable zip ({exc})") from None
+        for info in sorted(members, key=lambda i: _natural(i.filename)):
+            name = info.filename.rsplit("/", 1)[-1]
+            label = f"{path}!{info.filename}"
+            if info.is_dir() or info.filename.startswith("__MACOSX/") or name.startswith("._"):
+                continue
+            if VIDEO_NAME.match(name):
+                ignored.append(Ignored(label, VIDEO))
+            elif not HISTORY_NAME.match(name):
+                ignored.append(Ignored(label, NOT_HISTORY))
+            elif info.flag_bits & 0x1:
+                raise BadExport(label, "it is encrypted; unzip it with its password and import the folder")
+            elif info.compress_type not in SUPPORTED_COMPRESSION:
+                raise BadExport(
+                    label,
+                    f"it is compressed with a method Python cannot read (zip method {info.compress_type}); "
+                    "unzip it with another tool and import the folder",
+                )
+            else:
+                found.append(ExportFile(label, info.file_size, _member_opener(archive, info)))
+
+    def read(self, file: ExportFile) -> FileRows:
+        """The checked rows of one export file; a bad file or record raises BadExport."""
+        records = self._load(file)
+        if not isinstance(records, list):
+            raise BadExport(file.name, "it is not a list of plays")
+        if not records:
+            return FileRows(0, [])
+        first = records[0]
+        if type(first) is dict and "ts" in first:
+            return _extended(file.name, records, self.latest_ms)
+        if type(first) is dict and "endTime" in first:
+            return _account(file.name, records, self.latest_ms)
+        raise BadExport(file.name, "its first record has neither 'ts' nor 'endTime'")
+
+    def _load(self, file: ExportFile) -> Any:
+        limit = self.max_bytes
+        too_big = (
+            f"it is {file.size / MIB:,.1f} MiB, over the limit of {limit / MIB:,.0f} MiB "
+            "(real export files are under 20 MiB; SPOTIVIZ_MAX_IMPORT_MB raises the limit)"
         )
-    return found
+        if file.size > limit:
+            raise BadExport(file.name, too_big)
+        try:
+            with file.open() as handle:
+                data = handle.read(limit + 1)  # never more than the limit, whatever the size claimed
+        except (OSError, zipfile.BadZipFile, EOFError, ValueError, RuntimeError) as exc:
+            raise BadExport(file.name, f"it cannot be read ({exc})") from None
+        if len(data) > limit:
+            raise BadExport(file.name, too_big)
+        try:
+            return json.loads(data, parse_constant=_no_constant)
+        except RecursionError:
+            raise BadExport(file.name, "it is not JSON (nested too deeply)") from None
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError among them
+            raise BadExport(file.name, f"it is not JSON ({_short(str(exc), 80)})") from None
 
 
-def _natural(item: Path | str) -> list[int | str]:
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _natural(text: str) -> list[int | str]:
     """Order file names as people do: _2 before _10."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(item))]
-
-
-def _wanted(name: str) -> bool:
-    return not name.startswith("._")  # macOS resource forks in zips and copied folders
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 def _opener(path: Path) -> Callable[[], AbstractContextManager[IO[bytes]]]:
     return lambda: path.open("rb")
 
 
-def _zip_members(path: Path) -> list[ExportFile]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = sorted(
-                (
-                    info.filename
-                    for info in archive.infolist()
-                    if not info.is_dir()
-                    and not info.filename.startswith("__MACOSX/")
-                    and HISTORY_NAME.search(Path(info.filename).name)
-                    and _wanted(Path(info.filename).name)
-                ),
-                key=_natural,
-            )
-    except zipfile.BadZipFile:
-        raise BadExport(str(path), "not a readable zip") from None
+def _member_opener(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo
+) -> Callable[[], AbstractContextManager[IO[bytes]]]:
+    @contextmanager
+    def open_member() -> Iterator[IO[bytes]]:
+        with archive.open(info) as handle:
+            yield handle
 
-    def opener(member: str) -> Callable[[], AbstractContextManager[IO[bytes]]]:
-        @contextmanager
-        def open_member() -> Iterator[IO[bytes]]:
-            with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
-                yield handle
-
-        return open_member
-
-    return [ExportFile(f"{path}!{member}", opener(member)) for member in members]
+    return open_member
 
 
-@dataclass
-class Span:
-    """The earliest and latest end times seen, in Unix ms."""
-
-    first: int | None = None
-    last: int | None = None
-
-    def see(self, ended_at: int) -> None:
-        if self.first is None or ended_at < self.first:
-            self.first = ended_at
-        if self.last is None or ended_at > self.last:
-            self.last = ended_at
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def read_file(file: ExportFile, span: Span) -> list[Row]:
-    """The rows of one export file. Noise (records with neither a track nor an episode) is left out."""
-    try:
-        with file.open() as handle:
-            records = json.load(handle)
-    except (ValueError, UnicodeDecodeError):
-        raise BadExport(file.name, "not JSON") from None
-    except (OSError, zipfile.BadZipFile) as exc:
-        raise BadExport(file.name, f"cannot be read: {exc}") from None
-    if not isinstance(records, list):
-        raise BadExport(file.name, "not a list of plays")
-    if not records:
-        return []
-    first = records[0]
-    if not isinstance(first, dict):
-        raise BadExport(file.name, "not a list of plays")
-    if "ts" in first:
-        rows = _extended(file.name, records)
-    elif "endTime" in first:
-        rows = _account(file.name, records)
-    else:
-        raise BadExport(file.name, "its records have neither 'ts' nor 'endTime'")
-    for item in rows:
-        span.see(item[4])  # ended_at
-    return rows
+def _show(value: Any) -> str:
+    return _short(repr(value))
 
 
-def _iso_ms(text: str) -> int:
-    """Any ISO 8601 time -> Unix ms (UTC when it names no zone)."""
-    moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return round(moment.timestamp() * 1000)
+# ---------------------------------------------------------------- one record at a time
+
+ISO = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?(Z|[+-]\d\d:?\d\d)?", re.ASCII
+)
+
+
+def iso_ms(text: str) -> int:
+    """An ISO 8601 time -> Unix ms (UTC when it names no zone); ValueError when it is not one.
+
+    By hand, not `datetime.fromisoformat`, which on Python 3.10 refuses fractions other than 3 or 6 digits."""
+    found = ISO.fullmatch(text)
+    if found is None:
+        raise ValueError(text)
+    year, month, day, hour, minute, second, fraction, zone = found.groups()
+    moment = datetime(
+        int(year), int(month), int(day), int(hour), int(minute), int(second or 0), tzinfo=timezone.utc
+    )
+    ms = int(moment.timestamp() * 1000) + (int((fraction + "00")[:3]) if fraction else 0)
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        ms -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60) * 1000
+    return ms
 
 
 def _day_ms(day: str) -> int:
+    if len(day) != 10 or not day[:4].isdigit():
+        raise ValueError(day)
     return int(datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp() * 1000)
 
 
-def _extended(name: str, records: list[Any]) -> list[Row]:
+TEXT_FIELDS = (
+    "master_metadata_track_name", "master_metadata_album_artist_name", "master_metadata_album_album_name",
+    "spotify_track_uri", "episode_name", "episode_show_name", "spotify_episode_uri", "audiobook_title",
+    "audiobook_uri", "audiobook_chapter_title", "audiobook_chapter_uri", "reason_start", "reason_end",
+    "platform",
+)  # fmt: skip
+FLAG_FIELDS = ("shuffle", "skipped", "offline", "incognito_mode")
+
+
+def _extended(name: str, records: list[Any], latest_ms: int) -> FileRows:
     """The hot loop of an import (a lifetime can be a million records), so it is written for speed:
     Spotify's fixed 'YYYY-MM-DDTHH:MM:SSZ' is parsed by slicing, with the day looked up in a cache."""
     days: dict[str, int] = {}
     rows: list[Row] = []
+    skipped: Counter[str] = Counter()
     append = rows.append
-    for index, rec in enumerate(records):
+
+    def bad(number: int, why: str) -> BadExport:
+        return BadExport(name, f"record {number} {why}")
+
+    for number, rec in enumerate(records, 1):
+        if type(rec) is not dict:
+            raise bad(number, f"is {_show(rec)}, not a play")
+        get = rec.get
+        ts, ms_played = get("ts"), get("ms_played")
         try:
-            ts = rec["ts"]
-            ms_played = rec["ms_played"]
-            if len(ts) == 20 and ts[10] == "T" and ts[19] == "Z":
+            if (
+                type(ts) is str
+                and len(ts) == 20
+                and ts[10] == "T"
+                and ts[19] == "Z"
+                and ts[13] == ts[16] == ":"
+            ):
                 day = days.get(ts[:10])
                 if day is None:
                     day = days[ts[:10]] = _day_ms(ts[:10])
-                ended_at = day + (int(ts[11:13]) * 3600 + int(ts[14:16]) * 60 + int(ts[17:19])) * 1000
+                hour, minute, second = int(ts[11:13]), int(ts[14:16]), int(ts[17:19])
+                if hour > 23 or minute > 59 or second > 59:
+                    raise ValueError(ts)
+                ended_at = day + (hour * 3600 + minute * 60 + second) * 1000
+            elif type(ts) is str:
+                ended_at = iso_ms(ts)
             else:
-                ended_at = _iso_ms(ts)
-            if type(ms_played) is not int:
-                raise TypeError
-        except (KeyError, TypeError, ValueError, IndexError):
-            raise BadExport(name, f"record {index + 1} has no valid 'ts' and 'ms_played'") from None
-        get = rec.get
+                raise TypeError(ts)
+        except (TypeError, ValueError, OverflowError):
+            raise bad(number, f"has no valid 'ts' (it is {_show(ts)})") from None
+        if not EARLIEST_MS <= ended_at <= latest_ms:
+            raise bad(number, f"ends at {ts}, not between 2006 and tomorrow")
+        if type(ms_played) is not int or not 0 <= ms_played <= MAX_MS_PLAYED:
+            raise bad(number, f"has 'ms_played' {_show(ms_played)}, not a whole number of ms up to 24 hours")
+        for key in TEXT_FIELDS:
+            value = get(key)
+            if value is not None and type(value) is not str:
+                raise bad(number, f"has {key!r} {_show(value)}, not text or null")
+        for key in FLAG_FIELDS:
+            value = get(key)
+            if value is not None and type(value) is not bool:
+                raise bad(number, f"has {key!r} {_show(value)}, not true, false or null")
         track, uri = get("master_metadata_track_name"), get("spotify_track_uri")
         if track or uri:
             kind, artist, album = (
@@ -194,56 +342,71 @@ def _extended(name: str, records: list[Any]) -> list[Row]:
             )
         elif (track := get("episode_name")) or (uri := get("spotify_episode_uri")):
             kind, artist, album = EPISODE, get("episode_show_name"), None
-        elif (artist := get("audiobook_title")) or (uri := get("audiobook_uri")):
+        elif (artist := get("audiobook_title")) or (
+            uri := get("audiobook_chapter_uri") or get("audiobook_uri")
+        ):
             kind, track, album = AUDIOBOOK, get("audiobook_chapter_title"), None
         else:
-            continue  # neither music nor a podcast nor a book: noise
-        shuffle, skipped, offline = get("shuffle"), get("skipped"), get("offline_timestamp")
-        if offline is not None:
-            # seconds in some exports, milliseconds in others
-            if type(offline) not in (int, float) or offline <= 0:
-                offline = None
-            elif offline < 100_000_000_000:
-                offline = int(offline * 1000)
-            else:
-                offline = int(offline)
-        item: Row = (
-            ended_at // 60000, artist or "", track or "", ms_played, ended_at, album, uri, kind, EXTENDED,
-            get("reason_start"), get("reason_end"),
-            None if shuffle is None else int(shuffle), None if skipped is None else int(skipped),
-            get("platform"), offline,
+            skipped[NO_CONTENT] += 1
+            continue
+        shuffle, skip = get("shuffle"), get("skipped")
+        append(
+            (
+                ended_at, EXTENDED, artist or "", track or "", ms_played, album, uri, kind,
+                get("reason_start"), get("reason_end"),
+                None if shuffle is None else int(shuffle), None if skip is None else int(skip),
+                get("platform"), _offline_ms(get("offline_timestamp")),
+            )
         )  # fmt: skip
-        append(item)
-    return rows
+    return FileRows(len(records), rows, skipped)
 
 
-def _account(name: str, records: list[Any]) -> list[Row]:
+def _offline_ms(value: Any) -> int | None:
+    """When the export says an offline play happened: seconds in some exports, ms in others; else None."""
+    if type(value) not in (int, float):
+        return None
+    ms = value * 1000 if value < 100_000_000_000 else value
+    return int(ms) if EARLIEST_MS <= ms <= 4_102_444_800_000 else None  # up to 2100: a time, not noise
+
+
+ACCOUNT_TEXT = ("artistName", "trackName", "podcastName", "episodeName", "audiobookName", "chapterName")
+
+
+def _account(name: str, records: list[Any], latest_ms: int) -> FileRows:
     minutes: dict[str, int] = {}
     rows: list[Row] = []
-    for index, rec in enumerate(records):
-        try:
-            end = rec["endTime"]  # "YYYY-MM-DD HH:MM", UTC
-            ms_played = rec["msPlayed"]
-            if type(ms_played) is not int:
-                raise TypeError
-            ended_at = minutes.get(end)
-            if ended_at is None:
-                moment = datetime.strptime(end, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
+
+    def bad(number: int, why: str) -> BadExport:
+        return BadExport(name, f"record {number} {why}")
+
+    for number, rec in enumerate(records, 1):
+        if type(rec) is not dict:
+            raise bad(number, f"is {_show(rec)}, not a play")
+        end, ms_played = rec.get("endTime"), rec.get("msPlayed")
+        ended_at = minutes.get(end) if type(end) is str else None
+        if ended_at is None:
+            try:
+                if type(end) is not str or len(end) != 16:
+                    raise ValueError(end)
+                moment = datetime.strptime(end, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)  # UTC
                 ended_at = minutes[end] = int(moment.timestamp() * 1000)
-        except (KeyError, TypeError, ValueError):
-            raise BadExport(name, f"record {index + 1} has no valid 'endTime' and 'msPlayed'") from None
+            except ValueError:
+                raise bad(number, f"has no valid 'endTime' (it is {_show(end)})") from None
+        if not EARLIEST_MS <= ended_at <= latest_ms:
+            raise bad(number, f"ends at {end}, not between 2006 and tomorrow")
+        if type(ms_played) is not int or not 0 <= ms_played <= MAX_MS_PLAYED:
+            raise bad(number, f"has 'msPlayed' {_show(ms_played)}, not a whole number of ms up to 24 hours")
+        for key in ACCOUNT_TEXT:
+            value = rec.get(key)
+            if value is not None and type(value) is not str:
+                raise bad(number, f"has {key!r} {_show(value)}, not text or null")
         if "podcastName" in rec or "episodeName" in rec:
             kind, artist, title = EPISODE, rec.get("podcastName"), rec.get("episodeName")
+        elif "audiobookName" in rec or "chapterName" in rec:
+            kind, artist, title = AUDIOBOOK, rec.get("audiobookName"), rec.get("chapterName")
         else:
             kind, artist, title = MUSIC, rec.get("artistName"), rec.get("trackName")
         rows.append(
-            row(
-                ended_at=ended_at,
-                artist=artist or "",
-                track=title or "",
-                ms_played=ms_played,
-                kind=kind,
-                source=ACCOUNT,
-            )
-        )
-    return rows
+            (ended_at, ACCOUNT, artist or "", title or "", ms_played, None, None, kind, None, None, None, None, None, None)
+        )  # fmt: skip
+    return FileRows(len(records), rows)

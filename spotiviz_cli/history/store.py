@@ -1,11 +1,13 @@
-"""The SQLite history store: schema, migrations, and one-transaction writes of plays.
+"""The SQLite history store: schema, migrations, one-transaction writes, the merge of sources, read-only use.
 
-A play's identity, for de-duplication across runs and sources, is its end time truncated to the
-minute, artist, track and ms played: the table's primary key, so `INSERT OR IGNORE` drops repeats.
+Every record from every source is kept, identified within its source by (end time, source, artist,
+track, ms played): the primary key, so `INSERT OR IGNORE` drops a record imported twice. Whether a record
+counts is the `merged` column, recomputed by `history.merge` after every write (README: the merge rule).
 """
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -13,47 +15,65 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spotiviz_cli.errors import SpotivizError
+from spotiviz_cli.history import merge
+from spotiviz_cli.history.merge import ACCOUNT, EXTENDED, MUSIC, SYNC
 
-MUSIC, EPISODE, AUDIOBOOK = "music", "episode", "audiobook"
-SYNC, EXTENDED, ACCOUNT = "sync", "extended", "account"
+EPISODE, AUDIOBOOK = "episode", "audiobook"
+__all__ = ["ACCOUNT", "AUDIOBOOK", "EPISODE", "EXTENDED", "MUSIC", "SYNC", "HistoryStore", "Row", "row"]
 
 # Each entry moves the schema from version N to N+1; PRAGMA user_version holds the current N.
-# The primary key starts with the end minute, so the table itself is ordered by time: period queries
+# The primary key starts with the end time, so the table itself is ordered by time: period queries
 # scan a range of it and no secondary index has to be kept up to date during a large import.
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE plays (
-        ended_minute INTEGER NOT NULL,  -- identity: ended_at // 60000
-        artist       TEXT    NOT NULL,  -- '' when the source has none, the show for episodes
-        track        TEXT    NOT NULL,  -- the episode or chapter for podcasts and audiobooks
-        ms_played    INTEGER NOT NULL,
-        ended_at     INTEGER NOT NULL,  -- Unix time in ms, UTC: when the stream ended
+        ended_minute INTEGER NOT NULL, artist TEXT NOT NULL, track TEXT NOT NULL, ms_played INTEGER NOT NULL,
+        ended_at INTEGER NOT NULL, album TEXT, uri TEXT, kind TEXT NOT NULL, source TEXT NOT NULL,
+        reason_start TEXT, reason_end TEXT, shuffle INTEGER, skipped INTEGER, platform TEXT,
+        offline_at INTEGER,
+        PRIMARY KEY (ended_minute, artist, track, ms_played)
+    ) WITHOUT ROWID;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    """,
+    # 2: every source's record is kept; `merged` says whether another source's record stands for it
+    """
+    CREATE TABLE records (
+        ended_at     INTEGER NOT NULL,  -- Unix time in ms, UTC: when the stream ended (account data: the minute)
+        source       TEXT    NOT NULL,  -- extended | account | sync
+        artist       TEXT    NOT NULL,  -- '' when the source has none; the show or the book otherwise
+        track        TEXT    NOT NULL,  -- the episode or the chapter for podcasts and audiobooks
+        ms_played    INTEGER NOT NULL,  -- sync: the track's duration (the API does not say)
         album        TEXT,
         uri          TEXT,
         kind         TEXT    NOT NULL,  -- music | episode | audiobook (no CHECK: it costs 20% of an import)
-        source       TEXT    NOT NULL,  -- sync | extended | account
         reason_start TEXT,
         reason_end   TEXT,
         shuffle      INTEGER,
         skipped      INTEGER,
         platform     TEXT,
         offline_at   INTEGER,           -- Unix time in ms, when the export records an offline play
-        PRIMARY KEY (ended_minute, artist, track, ms_played)
+        merged       INTEGER NOT NULL DEFAULT 0,  -- 1: the same listen as a richer source's record
+        PRIMARY KEY (ended_at, source, artist, track, ms_played)
     ) WITHOUT ROWID;
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    INSERT OR IGNORE INTO records
+        SELECT ended_at, source, artist, track, ms_played, album, uri, kind, reason_start, reason_end,
+               shuffle, skipped, platform, offline_at, 0
+        FROM plays  -- without the records no import lets in any more (they broke every `history stats`)
+        WHERE ended_at BETWEEN 1136073600000 AND 4102444800000 AND ms_played BETWEEN 0 AND 86400000;
+    DROP TABLE plays;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 COLUMNS = (
-    "ended_minute", "artist", "track", "ms_played", "ended_at", "album", "uri", "kind", "source",
+    "ended_at", "source", "artist", "track", "ms_played", "album", "uri", "kind",
     "reason_start", "reason_end", "shuffle", "skipped", "platform", "offline_at",
 )  # fmt: skip
-INSERT = f"INSERT OR IGNORE INTO plays ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+INSERT = f"INSERT OR IGNORE INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 # One row as the importers build it: the COLUMNS, in order.
 Row = tuple[
-    int, str, str, int, int, str | None, str | None, str, str,
+    int, str, str, str, int, str | None, str | None, str,
     str | None, str | None, int | None, int | None, str | None, int | None,
 ]  # fmt: skip
 
@@ -76,8 +96,7 @@ def row(
     offline_at: int | None = None,
 ) -> Row:
     return (
-        ended_at // 60000, artist, track, ms_played, ended_at, album, uri, kind, source,
-        reason_start, reason_end,
+        ended_at, source, artist, track, ms_played, album, uri, kind, reason_start, reason_end,
         None if shuffle is None else int(shuffle), None if skipped is None else int(skipped),
         platform, offline_at,
     )  # fmt: skip
@@ -85,28 +104,99 @@ def row(
 
 @dataclass(frozen=True)
 class Added:
-    added: int
-    duplicates: int
+    added: int  # new plays: how many more records count than before
+    duplicates: int  # records already there, or merged into a play from another source
+
+
+class NoHistory(SpotivizError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"There is no history at {path} yet.",
+            hint="Fill it with `spotiviz history import my_spotify_data.zip` or `spotiviz history sync`.",
+        )
+
+
+def fault(path: Path, exc: BaseException) -> SpotivizError:
+    """An error of the file system or SQLite as one line that names the path and what to do."""
+    text = str(exc)
+    name = getattr(exc, "sqlite_errorname", "")  # Python 3.11+; the message is checked too for 3.10
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC or name == "SQLITE_FULL" or "disk is full" in text:
+        return SpotivizError(
+            f"The disk holding {path} is full; nothing was changed.",
+            hint="Free some space and run the command again.",
+        )
+    if name.startswith("SQLITE_BUSY") or "database is locked" in text:
+        return SpotivizError(
+            f"The history database {path} is busy.",
+            hint="Another spotiviz is importing or syncing; try again when it has finished.",
+        )
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        return SpotivizError(
+            f"{path.parent} is not a folder, so the history cannot be kept there.",
+            hint="Move that file away, or set SPOTIVIZ_DATA_DIR to a folder.",
+        )
+    if (
+        isinstance(exc, PermissionError)
+        or code in (errno.EACCES, errno.EPERM, errno.EROFS)
+        or name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM"))
+        or "readonly database" in text
+        or "unable to open database" in text
+    ):
+        return SpotivizError(
+            f"Cannot write the history database {path}: {exc}.",
+            hint="Check that you may write that folder, or set SPOTIVIZ_DATA_DIR to one you can.",
+        )
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        return SpotivizError(
+            f"{path} is not a spotiviz history database, or it is damaged ({exc}).",
+            hint="Move it away (spotiviz starts a new one), or set SPOTIVIZ_DATA_DIR to another folder.",
+        )
+    return SpotivizError(f"The history database {path} cannot be used: {exc}.", hint=None)
+
+
+@contextmanager
+def faults(path: Path) -> Iterator[None]:
+    """Turns what the disk and SQLite raise into `fault(path, ...)`."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        raise fault(path, exc) from None
 
 
 class HistoryStore:
-    """One SQLite file. Writes happen in `transaction()`: all of it lands, or none."""
+    """One SQLite file. Writes happen in `transaction()`: all of it lands, or none.
 
-    def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
+    `readonly=True` (stats, wrapped --year) never creates, migrates or locks the file, and works on a
+    read-only file or folder (a backup, another user's copy)."""
+
+    def __init__(self, path: Path, *, busy_timeout: float = 30.0, readonly: bool = False) -> None:
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # timeout: a cron sync waits for an import in progress instead of failing at once
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
+        self.readonly = readonly
+        with faults(path):
+            if readonly:
+                self._db = self._open_readonly(path, busy_timeout)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # timeout: a cron sync waits for an import in progress instead of failing at once
+                self._db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA cache_size = -65536")  # 64 MiB
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise SpotivizError(
-                f"Cannot open the history database {path}: {exc}.",
-                hint="If the file is damaged, move it away; set SPOTIVIZ_DATA_DIR to use another folder.",
-            ) from None
+
+    @staticmethod
+    def _open_readonly(path: Path, busy_timeout: float) -> sqlite3.Connection:
+        if not path.is_file():
+            raise NoHistory(path)
+        uri = path.resolve().as_uri()
+        try:
+            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=busy_timeout)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            # a WAL database in a folder we cannot write (no -shm to share): read the file as it is
+            return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
 
     def _migrate(self) -> None:
         (version,) = self._db.execute("PRAGMA user_version").fetchone()
@@ -115,62 +205,111 @@ class HistoryStore:
                 f"The history database {self.path} was written by a newer spotiviz (schema {version}).",
                 hint="Upgrade spotiviz: pip install --upgrade spotiviz",
             )
-        for number in range(version, SCHEMA_VERSION):
-            with self.transaction():
+        if version == SCHEMA_VERSION:
+            return
+        if self.readonly:
+            if version == 0:
+                raise NoHistory(self.path)
+            raise SpotivizError(
+                f"The history database {self.path} was written by an older spotiviz and is read-only here.",
+                hint="Run `spotiviz history sync` or `history import` once with write access to upgrade it.",
+            )
+        with self.transaction() as db:
+            for number in range(version, SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[number]):
-                    self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {number + 1}")
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version > 0:
+                self._remerge(db)  # older versions kept sync and export copies of one listen apart
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        try:
+        """BEGIN IMMEDIATE ... COMMIT; anything raised inside rolls all of it back."""
+        with faults(self.path):
             self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise SpotivizError(
-                f"The history database {self.path} is busy ({exc}).",
-                hint="Another spotiviz is importing or syncing; try again when it has finished.",
-            ) from None
         try:
             yield self._db
+            with faults(self.path):
+                self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
 
-    def add(self, db: sqlite3.Connection, rows: Sequence[Row]) -> Added:
-        """Inside a transaction: insert what is new, count what was already there."""
+    def add(self, db: sqlite3.Connection, rows: Sequence[Row]) -> int:
+        """Inside a transaction: inserts what is new; returns how many rows were new to the store."""
         before = db.total_changes
-        db.executemany(INSERT, rows)
-        added = db.total_changes - before
-        return Added(added=added, duplicates=len(rows) - added)
+        with faults(self.path):
+            db.executemany(INSERT, rows)
+        return db.total_changes - before
+
+    def merge_sources(self, db: sqlite3.Connection, inserted: int, records: int) -> Added:
+        """Inside a transaction, after `add`: re-merges the sources; `inserted` of `records` were new."""
+        with faults(self.path):
+            change = self._remerge(db) if inserted else 0
+        added = min(max(inserted - change, 0), records)
+        return Added(added=added, duplicates=records - added)
+
+    def _remerge(self, db: sqlite3.Connection) -> int:
+        """Recomputes `merged` for the whole store; returns how many more records are merged than before.
+
+        Only account and sync records can be merged away, so only they and the extended records near
+        them are read: nothing at all for a history from the extended export alone."""
+        found = db.execute(
+            "SELECT ended_at, source, artist, track, ms_played, kind, uri, merged FROM records "
+            "WHERE source IN (?, ?)",
+            (ACCOUNT, SYNC),
+        ).fetchall()
+        if not found:
+            return 0
+        others = [merge.Record(*values[:7]) for values in found]
+        was = {record.key for record, values in zip(others, found, strict=True) if values[7]}
+        extended = [
+            merge.Record(*found)
+            for low, high in _windows(sorted(r.ended_at for r in others))
+            for found in db.execute(
+                "SELECT ended_at, source, artist, track, ms_played, kind, uri FROM records "
+                "WHERE ended_at >= ? AND ended_at <= ? AND source = ?",
+                (low, high, EXTENDED),
+            )
+        ]
+        now = merge.merged_keys(others + extended)
+        update = "UPDATE records SET merged = ? WHERE ended_at = ? AND source = ? AND artist = ? AND track = ? AND ms_played = ?"
+        db.executemany(update, ((1, *key) for key in now - was))
+        db.executemany(update, ((0, *key) for key in was - now))
+        return len(now - was) - len(was - now)
 
     def get_meta(self, key: str) -> str | None:
         found = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if found is None else str(found[0])
 
     def set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        with faults(self.path):
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def span(self, kind: str = MUSIC) -> tuple[int, int] | None:
-        """The first and last end time (Unix ms) of `kind`: one step into each end of the time-ordered key."""
-        query = "SELECT ended_at FROM plays WHERE kind = ? ORDER BY ended_minute {} LIMIT 1"
+        """The first and last end time (Unix ms) of the plays of `kind`: one step into each end of the key."""
+        query = "SELECT ended_at FROM records WHERE kind = ? AND merged = 0 ORDER BY ended_at {} LIMIT 1"
         first = self._db.execute(query.format("ASC"), (kind,)).fetchone()
         last = self._db.execute(query.format("DESC"), (kind,)).fetchone()
         return None if first is None or last is None else (int(first[0]), int(last[0]))
 
     def count(self, kind: str | None = None) -> int:
+        """How many plays (records that count) of `kind`, or of every kind."""
         if kind is None:
-            return int(self._db.execute("SELECT count(*) FROM plays").fetchone()[0])
-        return int(self._db.execute("SELECT count(*) FROM plays WHERE kind = ?", (kind,)).fetchone()[0])
+            return int(self._db.execute("SELECT count(*) FROM records WHERE merged = 0").fetchone()[0])
+        return int(
+            self._db.execute(
+                "SELECT count(*) FROM records WHERE kind = ? AND merged = 0", (kind,)
+            ).fetchone()[0]
+        )
 
     def music_between(self, start_ms: int, end_ms: int) -> sqlite3.Cursor:
-        """(ended_at, ms_played, artist, track, skipped) of music plays with start <= ended_at < end.
-
-        The minute bounds let SQLite scan just that range of the primary key; ended_at makes it exact."""
+        """(ended_at, ms_played, artist, track, skipped) of music plays with start <= ended_at < end."""
         return self._db.execute(
-            "SELECT ended_at, ms_played, artist, track, skipped FROM plays "
-            "WHERE ended_minute >= ? AND ended_minute <= ? AND ended_at >= ? AND ended_at < ? AND kind = 'music'",
-            (start_ms // 60000, end_ms // 60000, start_ms, end_ms),
+            "SELECT ended_at, ms_played, artist, track, skipped FROM records "
+            "WHERE ended_at >= ? AND ended_at < ? AND kind = 'music' AND merged = 0",
+            (start_ms, end_ms),
         )
 
     def close(self) -> None:
@@ -181,6 +320,18 @@ class HistoryStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _windows(times: list[int]) -> list[tuple[int, int]]:
+    """The time ranges (sorted, disjoint) holding every extended record a merge may pair with these."""
+    windows: list[tuple[int, int]] = []
+    for moment in times:
+        low, high = moment - merge.SLACK_MS - merge.MINUTE_MS, moment + merge.REACH_MS
+        if windows and low <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], high)
+        else:
+            windows.append((low, high))
+    return windows
 
 
 def _statements(script: str) -> list[str]:
