@@ -1,7 +1,8 @@
 """History benchmark: importing a heavy listener's lifetime against the plain floor, re-import, and stats.
 
-The synthetic extended-history files (bench/history_data.py) have a heavy listener's density, about
-20,000 plays a year, so 1,000,000 plays span 50 years. In one run it measures:
+The synthetic extended-history files (bench/history_data.py) hold a heavy listener's lifetime: about
+20,000 plays a year, but never before 2007 (imports refuse times before 2006), so 1,000,000 plays span
+2007-2026 at about 50,000 a year. In one run it measures:
 - the floor: json.load of every file plus one executemany of the same fields into a bare SQLite table;
 - `history import` of the same files into a new database, then again (every play a duplicate);
 - `history stats` over all of it and over one year (the figures, in-process; and the whole command);
@@ -85,7 +86,7 @@ def main() -> None:
         files = sorted(source.glob("Streaming_History_Audio_*.json")) if source.exists() else []
         if not files:
             print(f"generating {options.plays:,} plays ...", flush=True)
-            years = max(1, round(options.plays / 20_000))
+            years = min(max(1, round(options.plays / 20_000)), 2026 - 2007)
             files = write_extended(source, options.plays, start_year=2026 - years)
         size = sum(f.stat().st_size for f in files) / 2**20
         print(f"{len(files)} files, {size:,.0f} MiB of JSON")

@@ -13,13 +13,14 @@ The rule (README, "One play, whatever the sources"):
   account record without names matches on time and ms alone).
 - Sync -> an export play: the same track (its URI when both records have one, otherwise artist and track
   compared case-insensitively), and `played_at`, which Spotify gives as the start or the end of the play,
-  within SLACK_MS of the export play's span [end - ms played, end]. Each export play absorbs at most one
-  sync play; a sync play goes to the candidate nearest to its start or end, ties to the earlier one.
+  within SLACK_MS of the export play's span [end - ms played, end]. Only export plays of 30 s or more can
+  match: Spotify lists a play among the recent ones after 30 s. Each export play absorbs at most one sync
+  play, and the pairs are chosen so that as many sync plays as possible are absorbed (`_pair`).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ EXTENDED, ACCOUNT, SYNC = "extended", "account", "sync"
 MUSIC = "music"
 SLACK_MS = 120_000  # "in or near" the export play's span: a couple of minutes
 MINUTE_MS = 60_000
+RECENT_PLAY_MS = 30_000  # Spotify's recently-played lists a play after 30 s
 MAX_PLAY_MS = 24 * 3_600_000  # no record plays longer (checked at import), so no span reaches further
 REACH_MS = MAX_PLAY_MS + SLACK_MS  # how far from a sync play its export play can end
 
@@ -93,52 +95,49 @@ def _account_plays(account: list[Record], extended: list[Record], merged: set[Ke
 
 
 def _absorb_sync_plays(sync: list[Record], exports: list[Record], merged: set[Key]) -> None:
-    music = [record for record in exports if record.kind == MUSIC]
-    by_uri = _Index.of(music, lambda r: r.uri)
-    by_names = _Index.of(music, lambda r: r.names)
+    candidates = [r for r in exports if r.kind == MUSIC and r.ms_played >= RECENT_PLAY_MS]
     used: set[Key] = set()
-    for play in sync:
-        candidates = by_uri.near(play.uri, play) if play.uri else []
-        candidates += [c for c in by_names.near(play.names, play) if not (c.uri and play.uri)]
-        best: tuple[int, Key] | None = None
-        for candidate in candidates:
-            if candidate.key in used:
-                continue
-            start, end = candidate.span
-            if not start - SLACK_MS <= play.ended_at <= end + SLACK_MS:
-                continue
-            # played_at is the start or the end: the distance to the nearer of the two
-            distance = min(abs(play.ended_at - start), abs(play.ended_at - end))
-            if candidate.source == ACCOUNT:  # its start and end are only known to the minute
-                distance = max(0, distance - MINUTE_MS)
-            if best is None or (distance, candidate.key) < best:
-                best = (distance, candidate.key)
-        if best is not None:
-            used.add(best[1])
-            merged.add(play.key)
+    # the same track: by URI where both records have one, then by names where they do not
+    _pair(sync, [c for c in candidates if c.uri], lambda r: r.uri, used, merged)
+    left = [c for c in candidates if c.key not in used]
+    with_uri = [p for p in sync if p.uri and p.key not in merged]
+    _pair(with_uri, [c for c in left if not c.uri], lambda r: r.names, used, merged)
+    without_uri = [p for p in sync if not p.uri]
+    _pair(without_uri, [c for c in left if c.key not in used], lambda r: r.names, used, merged)
 
 
-@dataclass(frozen=True)
-class _Index:
-    """Export plays grouped by a track identity, each group in time order, for a bisect by end time."""
+def _pair(
+    plays: list[Record],
+    exports: list[Record],
+    identity: Callable[[Record], object],
+    used: set[Key],
+    merged: set[Key],
+) -> None:
+    """Pairs sync plays with the export plays of the same identity whose span (with SLACK_MS) holds them.
 
-    groups: dict[object, tuple[list[int], list[Record]]]
-
-    @classmethod
-    def of(cls, records: list[Record], identity: Callable[[Record], object]) -> _Index:
-        grouped: dict[object, list[Record]] = {}
-        for record in records:
-            if (value := identity(record)) is not None:
-                grouped.setdefault(value, []).append(record)
-        groups = {}
-        for value, group in grouped.items():
-            group.sort(key=lambda r: r.key)
-            groups[value] = ([r.ended_at for r in group], group)
-        return cls(groups)
-
-    def near(self, value: object, play: Record) -> list[Record]:
-        """The records of that identity ending from a little before the play to REACH_MS after it."""
-        ends, group = self.groups.get(value, ([], []))
-        low = bisect_left(ends, play.ended_at - SLACK_MS - MINUTE_MS)
-        high = bisect_right(ends, play.ended_at + REACH_MS)
-        return group[low:high]
+    Each group is swept in time order; a play takes, of the spans that hold it and are still free, the one
+    that ends first. For points and intervals this greedy pairs as many as any pairing can, so a run of
+    one track on repeat, with played_at a few seconds off, still pairs every play."""
+    spans: dict[object, list[tuple[int, int, Key]]] = {}
+    for export in exports:
+        start, end = export.span
+        spans.setdefault(identity(export), []).append((start - SLACK_MS, end + SLACK_MS, export.key))
+    points: dict[object, list[Record]] = {}
+    for play in plays:
+        if identity(play) in spans:
+            points.setdefault(identity(play), []).append(play)
+    for value, group in points.items():
+        waiting = sorted(spans[value])
+        open_spans: list[tuple[int, Key]] = []  # (end, key): a heap of the spans begun and not yet ended
+        next_span = 0
+        for play in sorted(group, key=lambda r: r.key):
+            while next_span < len(waiting) and waiting[next_span][0] <= play.ended_at:
+                _, end, key = waiting[next_span]
+                heapq.heappush(open_spans, (end, key))
+                next_span += 1
+            while open_spans and open_spans[0][0] < play.ended_at:
+                heapq.heappop(open_spans)  # ended before this play: no later play can use it either
+            if open_spans:
+                _, key = heapq.heappop(open_spans)
+                used.add(key)
+                merged.add(play.key)
