@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -285,3 +288,58 @@ def test_schedule_prints_cron_and_systemd(harness: Harness) -> None:
     assert result.exit_code == 0
     assert "*/30 * * * *" in result.stdout and "history sync --quiet" in result.stdout
     assert "OnCalendar=*:0/30" in result.stdout
+
+
+def cron_command(schedule_output: str) -> str:
+    """The command of the crontab line `history schedule` prints: the line without its five time fields."""
+    line = next(x for x in schedule_output.splitlines() if x.startswith("*/30 "))
+    return line.split(" ", 5)[5]
+
+
+def test_the_printed_cron_line_syncs_unattended(
+    harness: Harness, secret_service: Any, tmp_path: Path
+) -> None:
+    """Run the crontab line as cron does: a bare environment, no D-Bus session of its own, HOME as the folder."""
+    harness.keyring = secret_service  # the real Secret Service, in a private D-Bus session
+    harness.log_in()
+    harness.fake.library.recent = [
+        {"track": make_track(1), "played_at": "2026-11-24T12:00:00.000Z", "context": None}
+    ]
+    harness.env["DBUS_SESSION_BUS_ADDRESS"] = os.environ["DBUS_SESSION_BUS_ADDRESS"]
+    harness.env["SPOTIVIZ_DATA_DIR"] = str(tmp_path / "elsewhere")  # not the default: the line must carry it
+    printed = harness.run("history", "schedule")
+    assert printed.exit_code == 0, printed.output
+    assert "Last sync: never" in printed.stdout
+    command = cron_command(printed.stdout)
+    home = tmp_path / "home"
+    home.mkdir()
+    done = subprocess.run(
+        ["sh", "-c", command],
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin", "SHELL": "/bin/sh"},
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, (command, done.stderr)
+    log = tmp_path / "elsewhere" / "sync.log"
+    assert log.exists() and log.read_text() == ""  # --quiet: nothing to say
+    assert json.loads(harness.run("history", "stats", "--json").stdout)["plays"] == 1
+    assert "Last sync: 20" in harness.run("history", "schedule").stdout
+
+
+def test_the_schedule_carries_settings_but_never_the_secret(harness: Harness, tmp_path: Path) -> None:
+    harness.env["SPOTIFY_CLIENT_SECRET"] = "s3cr3t-value"
+    harness.env["SPOTIVIZ_DATA_DIR"] = str(tmp_path / "my data 100%")
+    harness.env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    (harness.cwd / ".env").write_text("SPOTIFY_CLIENT_SECRET=s3cr3t-value\n")
+    result = harness.run("history", "schedule")
+    assert result.exit_code == 0
+    assert "s3cr3t-value" not in result.output
+    cron = next(x for x in result.stdout.splitlines() if x.startswith("*/30 "))
+    assert f"cd {harness.cwd} &&" in cron  # the .env (and the secret in it) is read from there
+    assert f"SPOTIVIZ_DATA_DIR='{tmp_path}/my data 100\\%'" in cron  # cron reads a bare % as a new line
+    assert f"DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/{os.getuid()}/bus" in cron
+    assert f'Environment="SPOTIVIZ_DATA_DIR={tmp_path}/my data 100%%"' in result.stdout  # systemd's %
+    assert f"WorkingDirectory={harness.cwd}" in result.stdout
+    assert "journalctl --user -u spotiviz-sync.service" in result.stdout and "tail " in result.stdout

@@ -33,8 +33,10 @@ CARRIED = (
 def _spotiviz_exe() -> list[str]:
     import shutil
 
-    found = shutil.which("spotiviz")
-    return [str(Path(found).resolve())] if found else [sys.executable, "-m", "spotiviz_cli"]
+    # the command that is running now (.venv/bin/spotiviz is not always on PATH), else the one on PATH
+    running = Path(sys.argv[0]) if sys.argv and Path(sys.argv[0]).name == "spotiviz" else None
+    found = str(running.absolute()) if running and running.is_file() else shutil.which("spotiviz")
+    return [found] if found else [sys.executable, "-m", "spotiviz_cli"]
 
 
 @history_app.command("sync")
@@ -116,9 +118,10 @@ def history_schedule(ctx: typer.Context) -> None:
     cwd = services.cwd or Path.cwd()
     dotenv = any((cwd / name).is_file() for name in (".env", ".env.local"))
     uses_file = settings.token_file.exists()
-    bus = services.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
-    if not bus.startswith("unix:path=/run/user/"):
-        bus = f"unix:path=/run/user/{os.getuid()}/bus" if hasattr(os, "getuid") else ""
+    # cron starts jobs without the session's D-Bus, where the Secret Service (the keyring) lives
+    bus = services.environ.get("DBUS_SESSION_BUS_ADDRESS") or (
+        f"unix:path=/run/user/{os.getuid()}/bus" if hasattr(os, "getuid") else ""
+    )
     cron_env = dict(env)
     if bus and not uses_file:
         cron_env["DBUS_SESSION_BUS_ADDRESS"] = bus
@@ -126,6 +129,7 @@ def history_schedule(ctx: typer.Context) -> None:
     cron = " ".join(
         [CRON_EVERY_30_MIN]
         + ([f"cd {_cron_quote(str(cwd))} &&"] if dotenv else [])
+        + [f"mkdir -p {_cron_quote(str(log.parent))} &&"]  # for the log, before the first sync makes it
         + [f"{key}={_cron_quote(value)}" for key, value in cron_env.items()]
         + [" ".join(map(_cron_quote, exe)), f"history sync --quiet >> {_cron_quote(str(log))} 2>&1"]
     )
