@@ -103,7 +103,8 @@ def test_account_data_merges_into_the_extended_record_of_the_same_minute_ms_and_
     extended = rec(EXTENDED, T0 - 37_000, 180_000)
     assert merged(extended, rec(ACCOUNT, minute, 180_000, track="SONG")) == [1]
     assert merged(extended, rec(ACCOUNT, minute, 180_000, track="", artist="")) == [1]  # a nameless row
-    assert merged(extended, rec(ACCOUNT, minute, 179_000)) == []  # other ms: another play
+    assert merged(extended, rec(ACCOUNT, minute, 178_500)) == [1]  # ms played within 2 s
+    assert merged(extended, rec(ACCOUNT, minute, 170_000)) == []  # other ms: another play
     assert merged(extended, rec(ACCOUNT, minute + MIN, 180_000)) == []  # another minute
     twice = rec(ACCOUNT, minute, 180_000), rec(ACCOUNT, minute, 180_000, track="song")
     assert merged(extended, *twice) == [1]  # one extended record stands for one account record

@@ -9,8 +9,9 @@ The rule (README, "One play, whatever the sources"):
 - Richness: the extended history beats the account data, which beats `history sync`. Extended records
   are never merged away.
 - Account data -> extended history: the same kind, the same end minute (the account data cuts `endTime`
-  to the minute), the same ms played, and the same artist and track compared case-insensitively (an
-  account record without names matches on time and ms alone).
+  to the minute), the same ms played give or take ACCOUNT_MS_SLACK (the closest wins), and the same
+  artist and track compared case-insensitively (an account record without names matches on time and
+  ms alone).
 - Sync -> an export play: the same track (its URI when both records have one, otherwise artist and track
   compared case-insensitively), and `played_at`, which Spotify gives as the start or the end of the play,
   within SLACK_MS of the export play's span [end - ms played, end]. Only export plays of 30 s or more can
@@ -28,6 +29,7 @@ EXTENDED, ACCOUNT, SYNC = "extended", "account", "sync"
 MUSIC = "music"
 SLACK_MS = 120_000  # "in or near" the export play's span: a couple of minutes
 MINUTE_MS = 60_000
+ACCOUNT_MS_SLACK = 2_000  # both exports come from one log; a little slack in case they round apart
 RECENT_PLAY_MS = 30_000  # Spotify's recently-played lists a play after 30 s
 MAX_PLAY_MS = 24 * 3_600_000  # no record plays longer (checked at import), so no span reaches further
 REACH_MS = MAX_PLAY_MS + SLACK_MS  # how far from a sync play its export play can end
@@ -77,20 +79,24 @@ def merged_keys(records: Iterable[Record]) -> set[Key]:
 
 def _account_plays(account: list[Record], extended: list[Record], merged: set[Key]) -> list[Record]:
     """Marks the account records the extended history also holds; returns the others."""
-    slots: dict[tuple[str, int, int], list[Record]] = {}
+    slots: dict[tuple[str, int], list[Record]] = {}
     for record in extended:
-        slots.setdefault((record.kind, record.ended_at // MINUTE_MS, record.ms_played), []).append(record)
+        slots.setdefault((record.kind, record.ended_at // MINUTE_MS), []).append(record)
     kept: list[Record] = []
     for record in account:
-        candidates = slots.get((record.kind, record.ended_at // MINUTE_MS, record.ms_played), [])
+        candidates = slots.get((record.kind, record.ended_at // MINUTE_MS), [])
         nameless = not record.artist and not record.track
+        best: tuple[int, Key, int] | None = None
         for index, candidate in enumerate(candidates):
-            if nameless or candidate.names == record.names:
-                del candidates[index]  # each extended record stands for one account record at most
-                merged.add(record.key)
-                break
-        else:
+            gap = abs(candidate.ms_played - record.ms_played)
+            same = gap <= ACCOUNT_MS_SLACK and (nameless or candidate.names == record.names)
+            if same and (best is None or (gap, candidate.key) < best[:2]):
+                best = (gap, candidate.key, index)
+        if best is None:
             kept.append(record)
+        else:
+            del candidates[best[2]]  # each extended record stands for one account record at most
+            merged.add(record.key)
     return kept
 
 
