@@ -259,3 +259,51 @@ def test_a_busy_database_is_a_clear_error(harness: Harness, tmp_path: Path) -> N
         with pytest.raises(SpotivizError, match="is busy") as caught, syncing.transaction():
             pass
         assert "try again" in (caught.value.hint or "")
+
+
+def test_a_database_of_the_previous_schema_is_upgraded_and_its_copies_of_one_listen_merged(
+    harness: Harness,
+) -> None:
+    """Schema 1 kept a synced play and the export's record of the same listen as two plays, and let in
+    records no import accepts now (year 1, which broke every `history stats`)."""
+    from spotiviz_cli.history.store import MIGRATIONS
+
+    path = Path(harness.env["SPOTIVIZ_DATA_DIR"]) / "history.sqlite3"
+    path.parent.mkdir(parents=True)
+    end = 1709287200000  # 2024-03-01 10:00 UTC
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0])
+        db.executemany(
+            "INSERT INTO plays (ended_minute, artist, track, ms_played, ended_at, uri, kind, source, skipped) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'music', ?, ?)",
+            [
+                (end // 60000, "Band", "Alpha", 150_000, end, "spotify:track:a", "extended", 1),
+                (
+                    end // 60000,
+                    "Band",
+                    "Alpha",
+                    200_000,
+                    end,
+                    "spotify:track:a",
+                    "sync",
+                    None,
+                ),  # the same listen
+                (end // 60000 + 10, "Band", "Beta", 200_000, end + 600_000, "spotify:track:b", "sync", None),
+                (-62135596800000 // 60000, "Band", "Old", 1000, -62135596800000, None, "extended", None),
+            ],
+        )
+        db.execute("PRAGMA user_version = 1")
+    result = harness.run("history", "stats", "--json")  # a read-only command upgrades it once
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["plays"] == 2 and figures["minutes"] == pytest.approx(2.5 + 200 / 60)
+    assert figures["skip_rate"] == 1.0
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute(
+            "SELECT track, source, merged FROM records ORDER BY ended_at, source"
+        ).fetchall() == [
+            ("Alpha", "extended", 0),
+            ("Alpha", "sync", 1),
+            ("Beta", "sync", 0),
+        ]

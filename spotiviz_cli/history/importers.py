@@ -118,7 +118,10 @@ class ExportReader:
                 raise UsageProblem(f"{path} is not a .zip, a folder or a .json file.")
         if not found:
             names = ", ".join(str(p) for p in paths)
-            others = f" (only {len(ignored)} other file{'s' * (len(ignored) != 1)})" if ignored else ""
+            reasons = "; ".join(sorted({i.reason for i in ignored}))
+            others = (
+                f" (only {len(ignored)} other file{'s' * (len(ignored) != 1)}: {reasons})" if ignored else ""
+            )
             raise UsageProblem(
                 f"No streaming-history files in {names}{others}.",
                 hint="Spotify's export holds Streaming_History_Audio_*.json (extended history) or "

@@ -210,10 +210,8 @@ class HistoryStore:
         if self.readonly:
             if version == 0:
                 raise NoHistory(self.path)
-            raise SpotivizError(
-                f"The history database {self.path} was written by an older spotiviz and is read-only here.",
-                hint="Run `spotiviz history sync` or `history import` once with write access to upgrade it.",
-            )
+            self._upgrade_then_read()
+            return
         with self.transaction() as db:
             for number in range(version, SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[number]):
@@ -221,6 +219,19 @@ class HistoryStore:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             if version > 0:
                 self._remerge(db)  # older versions kept sync and export copies of one listen apart
+
+    def _upgrade_then_read(self) -> None:
+        """A database of an older spotiviz, opened to read: upgraded once where it may be written."""
+        self._db.close()
+        try:
+            HistoryStore(self.path).close()
+        except SpotivizError:
+            raise SpotivizError(
+                f"The history database {self.path} was written by an older spotiviz and cannot be "
+                "upgraded here (it is read-only).",
+                hint="Run `spotiviz history sync` or `history import` once where it may be written.",
+            ) from None
+        self._db = self._open_readonly(self.path, 30.0)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
