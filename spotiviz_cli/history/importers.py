@@ -302,7 +302,7 @@ def _extended(name: str, records: list[Any], latest_ms: int) -> FileRows:
         if type(rec) is not dict:
             raise bad(number, f"is {_show(rec)}, not a play")
         get = rec.get
-        ts, ms_played = get("ts"), get("ms_played")
+        ts = get("ts")
         try:
             if (
                 type(ts) is str
@@ -324,14 +324,9 @@ def _extended(name: str, records: list[Any], latest_ms: int) -> FileRows:
                 raise TypeError(ts)
         except (TypeError, ValueError, OverflowError):
             raise bad(number, f"has no valid 'ts' (it is {_show(ts)})") from None
-        if not EARLIEST_MS <= ended_at <= latest_ms:
-            raise bad(number, f"ends at {ts}, not between 2006 and tomorrow")
-        if type(ms_played) is not int or not 0 <= ms_played <= MAX_MS_PLAYED:
-            raise bad(number, f"has 'ms_played' {_show(ms_played)}, not a whole number of ms up to 24 hours")
-        for key in TEXT_FIELDS:
-            value = get(key)
-            if value is not None and type(value) is not str:
-                raise bad(number, f"has {key!r} {_show(value)}, not text or null")
+        why = _wrong(rec, ended_at, ts, "ms_played", TEXT_FIELDS, latest_ms)
+        if why:
+            raise bad(number, why)
         for key in FLAG_FIELDS:
             value = get(key)
             if value is not None and type(value) is not bool:
@@ -355,13 +350,29 @@ def _extended(name: str, records: list[Any], latest_ms: int) -> FileRows:
         shuffle, skip = get("shuffle"), get("skipped")
         append(
             (
-                ended_at, EXTENDED, artist or "", track or "", ms_played, album, uri, kind,
+                ended_at, EXTENDED, artist or "", track or "", rec["ms_played"], album, uri, kind,
                 get("reason_start"), get("reason_end"),
                 None if shuffle is None else int(shuffle), None if skip is None else int(skip),
                 get("platform"), _offline_ms(get("offline_timestamp")),
             )
         )  # fmt: skip
     return FileRows(len(records), rows, skipped)
+
+
+def _wrong(
+    rec: dict[str, Any], ended_at: int, when: object, ms_key: str, text_keys: tuple[str, ...], latest_ms: int
+) -> str | None:
+    """What is wrong with a record of either kind, once its end time is known; None: nothing."""
+    if not EARLIEST_MS <= ended_at <= latest_ms:
+        return f"ends at {when}, not between 2006 and tomorrow"
+    ms_played = rec.get(ms_key)
+    if type(ms_played) is not int or not 0 <= ms_played <= MAX_MS_PLAYED:
+        return f"has {ms_key!r} {_show(ms_played)}, not a whole number of ms up to 24 hours"
+    for key in text_keys:
+        value = rec.get(key)
+        if value is not None and type(value) is not str:
+            return f"has {key!r} {_show(value)}, not text or null"
+    return None
 
 
 def _offline_ms(value: Any) -> int | None:
@@ -385,7 +396,7 @@ def _account(name: str, records: list[Any], latest_ms: int) -> FileRows:
     for number, rec in enumerate(records, 1):
         if type(rec) is not dict:
             raise bad(number, f"is {_show(rec)}, not a play")
-        end, ms_played = rec.get("endTime"), rec.get("msPlayed")
+        end = rec.get("endTime")
         ended_at = minutes.get(end) if type(end) is str else None
         if ended_at is None:
             try:
@@ -395,14 +406,9 @@ def _account(name: str, records: list[Any], latest_ms: int) -> FileRows:
                 ended_at = minutes[end] = int(moment.timestamp() * 1000)
             except ValueError:
                 raise bad(number, f"has no valid 'endTime' (it is {_show(end)})") from None
-        if not EARLIEST_MS <= ended_at <= latest_ms:
-            raise bad(number, f"ends at {end}, not between 2006 and tomorrow")
-        if type(ms_played) is not int or not 0 <= ms_played <= MAX_MS_PLAYED:
-            raise bad(number, f"has 'msPlayed' {_show(ms_played)}, not a whole number of ms up to 24 hours")
-        for key in ACCOUNT_TEXT:
-            value = rec.get(key)
-            if value is not None and type(value) is not str:
-                raise bad(number, f"has {key!r} {_show(value)}, not text or null")
+        why = _wrong(rec, ended_at, end, "msPlayed", ACCOUNT_TEXT, latest_ms)
+        if why:
+            raise bad(number, why)
         if "podcastName" in rec or "episodeName" in rec:
             kind, artist, title = EPISODE, rec.get("podcastName"), rec.get("episodeName")
         elif "audiobookName" in rec or "chapterName" in rec:
@@ -410,6 +416,6 @@ def _account(name: str, records: list[Any], latest_ms: int) -> FileRows:
         else:
             kind, artist, title = MUSIC, rec.get("artistName"), rec.get("trackName")
         rows.append(
-            (ended_at, ACCOUNT, artist or "", title or "", ms_played, None, None, kind, None, None, None, None, None, None)
+            (ended_at, ACCOUNT, artist or "", title or "", rec["msPlayed"], None, None, kind, None, None, None, None, None, None)
         )  # fmt: skip
     return FileRows(len(records), rows)
