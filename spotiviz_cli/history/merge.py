@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 EXTENDED, ACCOUNT, SYNC = "extended", "account", "sync"
 MUSIC = "music"
@@ -37,9 +37,9 @@ REACH_MS = MAX_PLAY_MS + SLACK_MS  # how far from a sync play its export play ca
 Key = tuple[int, str, str, str, int]  # the store's primary key: ended_at, source, artist, track, ms_played
 
 
-@dataclass(frozen=True)
-class Record:
-    """What merging needs of a stored record."""
+class Record(NamedTuple):
+    """What merging needs of a stored record. A tuple whose first five fields are the store's unique key,
+    so records sort by time and compare and hash cheaply (a merge may handle a few hundred thousand)."""
 
     ended_at: int  # Unix ms; the minute's start for the account data
     source: str
@@ -70,14 +70,14 @@ def merged_keys(records: Iterable[Record]) -> set[Key]:
     for record in records:
         by_source[record.source].append(record)
     for group in by_source.values():
-        group.sort(key=lambda r: r.key)
-    merged: set[Key] = set()
+        group.sort()
+    merged: set[Record] = set()
     exports = by_source[EXTENDED] + _account_plays(by_source[ACCOUNT], by_source[EXTENDED], merged)
     _absorb_sync_plays(by_source[SYNC], exports, merged)
-    return merged
+    return {record.key for record in merged}
 
 
-def _account_plays(account: list[Record], extended: list[Record], merged: set[Key]) -> list[Record]:
+def _account_plays(account: list[Record], extended: list[Record], merged: set[Record]) -> list[Record]:
     """Marks the account records the extended history also holds; returns the others."""
     slots: dict[tuple[str, int], list[Record]] = {}
     for record in extended:
@@ -86,64 +86,63 @@ def _account_plays(account: list[Record], extended: list[Record], merged: set[Ke
     for record in account:
         candidates = slots.get((record.kind, record.ended_at // MINUTE_MS), [])
         nameless = not record.artist and not record.track
-        best: tuple[int, Key, int] | None = None
+        best: tuple[int, Record, int] | None = None
         for index, candidate in enumerate(candidates):
             gap = abs(candidate.ms_played - record.ms_played)
             same = gap <= ACCOUNT_MS_SLACK and (nameless or candidate.names == record.names)
-            if same and (best is None or (gap, candidate.key) < best[:2]):
-                best = (gap, candidate.key, index)
+            if same and (best is None or (gap, candidate) < best[:2]):
+                best = (gap, candidate, index)
         if best is None:
             kept.append(record)
         else:
             del candidates[best[2]]  # each extended record stands for one account record at most
-            merged.add(record.key)
+            merged.add(record)
     return kept
 
 
-def _absorb_sync_plays(sync: list[Record], exports: list[Record], merged: set[Key]) -> None:
+def _absorb_sync_plays(sync: list[Record], exports: list[Record], merged: set[Record]) -> None:
     candidates = [r for r in exports if r.kind == MUSIC and r.ms_played >= RECENT_PLAY_MS]
-    used: set[Key] = set()
+    used: set[Record] = set()
     # the same track: by URI where both records have one, then by names where they do not
     _pair(sync, [c for c in candidates if c.uri], lambda r: r.uri, used, merged)
-    left = [c for c in candidates if c.key not in used]
-    with_uri = [p for p in sync if p.uri and p.key not in merged]
+    left = [c for c in candidates if c not in used]
+    with_uri = [p for p in sync if p.uri and p not in merged]
     _pair(with_uri, [c for c in left if not c.uri], lambda r: r.names, used, merged)
     without_uri = [p for p in sync if not p.uri]
-    _pair(without_uri, [c for c in left if c.key not in used], lambda r: r.names, used, merged)
+    _pair(without_uri, [c for c in left if c not in used], lambda r: r.names, used, merged)
 
 
 def _pair(
     plays: list[Record],
     exports: list[Record],
     identity: Callable[[Record], object],
-    used: set[Key],
-    merged: set[Key],
+    used: set[Record],
+    merged: set[Record],
 ) -> None:
     """Pairs sync plays with the export plays of the same identity whose span (with SLACK_MS) holds them.
 
     Each group is swept in time order; a play takes, of the spans that hold it and are still free, the one
     that ends first. For points and intervals this greedy pairs as many as any pairing can, so a run of
     one track on repeat, with played_at a few seconds off, still pairs every play."""
-    spans: dict[object, list[tuple[int, int, Key]]] = {}
+    spans: dict[object, list[tuple[int, int, Record]]] = {}
     for export in exports:
         start, end = export.span
-        spans.setdefault(identity(export), []).append((start - SLACK_MS, end + SLACK_MS, export.key))
+        spans.setdefault(identity(export), []).append((start - SLACK_MS, end + SLACK_MS, export))
     points: dict[object, list[Record]] = {}
     for play in plays:
         if identity(play) in spans:
             points.setdefault(identity(play), []).append(play)
     for value, group in points.items():
         waiting = sorted(spans[value])
-        open_spans: list[tuple[int, Key]] = []  # (end, key): a heap of the spans begun and not yet ended
+        open_spans: list[tuple[int, Record]] = []  # a heap of the spans begun and not yet ended, by end
         next_span = 0
-        for play in sorted(group, key=lambda r: r.key):
+        for play in sorted(group):
             while next_span < len(waiting) and waiting[next_span][0] <= play.ended_at:
-                _, end, key = waiting[next_span]
-                heapq.heappush(open_spans, (end, key))
+                _, end, export = waiting[next_span]
+                heapq.heappush(open_spans, (end, export))
                 next_span += 1
             while open_spans and open_spans[0][0] < play.ended_at:
                 heapq.heappop(open_spans)  # ended before this play: no later play can use it either
             if open_spans:
-                _, key = heapq.heappop(open_spans)
-                used.add(key)
-                merged.add(play.key)
+                used.add(heapq.heappop(open_spans)[1])
+                merged.add(play)

@@ -273,16 +273,16 @@ class HistoryStore:
         ).fetchall()
         if not found:
             return 0
-        others = [merge.Record(*values[:7]) for values in found]
+        others = [merge.Record._make(values[:7]) for values in found]
         was = {record.key for record, values in zip(others, found, strict=True) if values[7]}
+        near = (
+            "SELECT ended_at, source, artist, track, ms_played, kind, uri FROM records "
+            "WHERE ended_at >= ? AND ended_at <= ? AND source = ?"
+        )
         extended = [
-            merge.Record(*found)
+            merge.Record._make(values)
             for low, high in _windows(sorted(r.ended_at for r in others))
-            for found in db.execute(
-                "SELECT ended_at, source, artist, track, ms_played, kind, uri FROM records "
-                "WHERE ended_at >= ? AND ended_at <= ? AND source = ?",
-                (low, high, EXTENDED),
-            )
+            for values in db.execute(near, (low, high, EXTENDED))
         ]
         now = merge.merged_keys(others + extended)
         update = "UPDATE records SET merged = ? WHERE ended_at = ? AND source = ? AND artist = ? AND track = ? AND ms_played = ?"
