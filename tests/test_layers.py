@@ -17,9 +17,11 @@ ALLOWED = {
     "rich": {
         "cli/common.py",
         "cli/history.py",
-        "render.py",
-        "render_wrapped.py",
-        "render_history.py",
+        "render/text.py",
+        "render/charts.py",
+        "render/tables.py",
+        "render/wrapped.py",
+        "render/history.py",
         "services.py",
     },
 }

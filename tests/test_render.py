@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from rich.console import Console, RenderableType
 
-from spotiviz_cli import render
 from spotiviz_cli.models import (
     Album,
     Artist,
@@ -20,6 +19,7 @@ from spotiviz_cli.models import (
     TimeRange,
     Track,
 )
+from spotiviz_cli.render import tables as render
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 ALBUM = Album("Blue Hour", "2019-03-01")

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from spotiviz_cli import render_wrapped, wrapped
+from spotiviz_cli import wrapped
 from spotiviz_cli.models import Album, Artist, ArtistRef, Play, TimeRange, Track, UserProfile
+from spotiviz_cli.render import wrapped as render_wrapped
 from tests.conftest import Harness
 from tests.fake_spotify import make_artist, make_track
 

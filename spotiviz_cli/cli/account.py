@@ -87,8 +87,9 @@ def status(
 
       spotiviz status --json | jq .login_expires_at
     """
-    from spotiviz_cli import render, session
+    from spotiviz_cli import session
     from spotiviz_cli.errors import EXIT_LOGIN
+    from spotiviz_cli.render import tables as render
 
     services = services_of(ctx)
     report = session.status(services)

@@ -155,7 +155,7 @@ def busy(services: Services, text: str) -> Iterator[None]:
 def emit(
     services: Services, fmt: str, kind: str, rows: list[dict[str, Any]], table: Callable[[], Any]
 ) -> None:
-    from spotiviz_cli import render
+    from spotiviz_cli.render import tables as render
 
     if fmt == "json":
         print_json(rows)

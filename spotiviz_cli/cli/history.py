@@ -296,9 +296,9 @@ def history_stats(
 
       spotiviz history stats --since 2026-06-01 --until 2026-08-31 --json
     """
-    from spotiviz_cli import render_history
     from spotiviz_cli.history import actions
     from spotiviz_cli.history.stats import stats_json
+    from spotiviz_cli.render import history as render_history
 
     services = services_of(ctx)
     result = actions.history_stats(

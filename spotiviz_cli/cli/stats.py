@@ -43,7 +43,8 @@ def top_tracks(
 
       spotiviz top-tracks --json | jq -r '.[].name'
     """
-    from spotiviz_cli import render, session
+    from spotiviz_cli import session
+    from spotiviz_cli.render import tables as render
 
     services, fmt, time_range = services_of(ctx), output_format(as_json, as_csv), time_range_of(range_)
     with busy(services, "Fetching your top tracks"), session.authorised_api(services) as api:
@@ -77,7 +78,8 @@ def top_artists(
 
       spotiviz top-artists --csv > artists.csv
     """
-    from spotiviz_cli import render, session
+    from spotiviz_cli import session
+    from spotiviz_cli.render import tables as render
 
     services, fmt, time_range = services_of(ctx), output_format(as_json, as_csv), time_range_of(range_)
     with busy(services, "Fetching your top artists"), session.authorised_api(services) as api:
@@ -108,7 +110,8 @@ def recent(
 
       spotiviz recent --limit 50 --json
     """
-    from spotiviz_cli import render, session
+    from spotiviz_cli import session
+    from spotiviz_cli.render import tables as render
 
     services, fmt = services_of(ctx), output_format(as_json, as_csv)
     with busy(services, "Fetching your recent plays"), session.authorised_api(services) as api:
@@ -128,7 +131,8 @@ def now(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
       spotiviz now --json   [dim]# null when nothing plays[/]
     """
-    from spotiviz_cli import render, session
+    from spotiviz_cli import session
+    from spotiviz_cli.render import tables as render
 
     services = services_of(ctx)
     with busy(services, "Asking Spotify what is playing"), session.authorised_api(services) as api:
@@ -160,7 +164,8 @@ def saved(
 
       spotiviz saved --all --csv > liked.csv
     """
-    from spotiviz_cli import render, session
+    from spotiviz_cli import session
+    from spotiviz_cli.render import tables as render
 
     services, fmt = services_of(ctx), output_format(as_json, as_csv)
     if fetch_all and limit is not None:
@@ -202,8 +207,9 @@ def wrapped(
 
       spotiviz --demo wrapped   [dim]# no account needed[/]
     """
-    from spotiviz_cli import listening, render_wrapped, session
+    from spotiviz_cli import listening, session
     from spotiviz_cli import wrapped as figures
+    from spotiviz_cli.render import wrapped as render_wrapped
 
     services, time_range = services_of(ctx), time_range_of(range_)
     if as_json and (svg or html):
@@ -217,9 +223,9 @@ def wrapped(
     if year is not None and services.demo:
         raise UsageProblem("wrapped --year does not work in demo mode: it reads your local history.")
     if year is not None:
-        from spotiviz_cli import render_history
         from spotiviz_cli.history import actions
         from spotiviz_cli.history.stats import stats_json
+        from spotiviz_cli.render import history as render_history
 
         history = actions.history_stats(services, year=year)
         if as_json:

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from spotiviz_cli.history.stats import HistoryStats
-from spotiviz_cli.render_wrapped import GREEN, bar_chart, clock_chart, panel, side_by_side
+from spotiviz_cli.render.charts import GREEN, bar_chart, clock_chart, panel, side_by_side
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

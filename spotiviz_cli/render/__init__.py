@@ -1,0 +1,1 @@
+"""Results -> Rich renderables, JSON-ready dicts and CSV: text.py is where outside text becomes display text."""
