@@ -76,11 +76,18 @@ class Services:
         return Console(stderr=True, highlight=False)
 
     def notify(self, message: str) -> None:
+        from spotiviz_cli.render.text import literal
+
         # soft_wrap: the terminal folds long lines itself, so a printed URL stays copyable in one piece
-        self.err.print(message, markup=False, highlight=False, soft_wrap=True)
+        self.err.print(literal(message), highlight=False, soft_wrap=True)
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]Warning:[/] {_escape(message)}", soft_wrap=True)  # one line, as errors
+        from rich.text import Text
+
+        from spotiviz_cli.render.text import literal
+
+        line = Text("Warning: ", style="yellow").append_text(literal(message))
+        self.err.print(line, highlight=False, soft_wrap=True)  # one line, as errors
 
     def input_stream(self) -> TextIO:
         return self.stdin if self.stdin is not None else sys.stdin
@@ -122,9 +129,3 @@ class Services:
             self.warn(file_store.warning)
             return file_store
         return KeyringTokenStore(self.keyring_backend, timeout=self.settings.keyring_timeout)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

@@ -80,8 +80,7 @@ def test_recent_table_in_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
         "┡━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━┩\n"
         "│ Tue 24 Nov 11:55 │ 5 min ago │ Night Drive       │ Neon Coast, Mira │ Blue Hour │\n"
         "│ Mon 23 Nov 10:00 │ 1 day ago │ Home Demo (local) │ Me               │           │\n"
-        "└──────────────────┴───────────┴───────────────────┴──────────────────┴───────────┘\n"
-        "Spotify keeps only your last 50 plays of 30 seconds or more."
+        "└──────────────────┴───────────┴───────────────────┴──────────────────┴───────────┘"
     )
 
 

@@ -3,7 +3,6 @@ every command shares: services, output format, spinners, JSON."""
 
 from __future__ import annotations
 
-import json
 import os
 import traceback
 from collections.abc import Callable, Iterator
@@ -53,12 +52,15 @@ def _debug() -> bool:
 
 
 def _report(ctx: typer.Context, message: str, *, debug: bool = True) -> None:
-    from rich.markup import escape
+    from rich.text import Text
+
+    from spotiviz_cli.render.text import literal
 
     if debug and _debug():
         traceback.print_exc()
     services = ctx.obj if isinstance(ctx.obj, Services) else Services()
-    services.err.print(f"[bold red]Error:[/] {escape(message)}", soft_wrap=True)
+    line = Text("Error: ", style="bold red").append_text(literal(message))
+    services.err.print(line, highlight=False, soft_wrap=True)
 
 
 app = typer.Typer(
@@ -114,7 +116,9 @@ def no_demo(ctx: typer.Context, command: str) -> Services:
 
 
 def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    from spotiviz_cli.render.text import json_text
+
+    typer.echo(json_text(data))
 
 
 RangeOption = Annotated[

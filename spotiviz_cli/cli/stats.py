@@ -119,6 +119,8 @@ def recent(
     emit(
         services, fmt, "recent", render.recent_rows(plays), lambda: render.recent_table(plays, services.now())
     )
+    if fmt == "table":
+        services.notify(render.RECENT_FOOTER)  # a notice: stderr, so a piped table is only the table
 
 
 @app.command()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from spotiviz_cli.render.text import literal
 
 GREEN = "#1DB954"
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -21,16 +26,68 @@ def hbar(value: float, maximum: float, width: int) -> Text:
     return Text("█" * full + (_EIGHTHS[part] if part else ""), style=GREEN)
 
 
-def bar_chart(rows: Sequence[tuple[str, float, str]], *, width: int = 14) -> Table:
-    """label | bar | value text; fits half of an 80-column screen."""
-    table = Table.grid(padding=(0, 1))
-    table.add_column(no_wrap=True, max_width=13, overflow="ellipsis")
-    table.add_column(width=width, no_wrap=True)
-    table.add_column(justify="right", style="dim", no_wrap=True)
-    maximum = max((value for _, value, _ in rows), default=0)
-    for label, value, shown in rows:
-        table.add_row(label, hbar(value, maximum, width), shown)
-    return table
+@dataclass(frozen=True)
+class BarChart:
+    """label | bar | figure, one row each. Figures are whole and labels never wrap: a label gives way
+    with an ellipsis, then the bar shrinks, whatever the width it is given."""
+
+    rows: Sequence[tuple[str, float, str]]
+    bar_width: int = 14
+    label_width: int = 13
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        figure_width = max((cell_len(shown) for _, _, shown in self.rows), default=0)
+        label_width = min(self.label_width, max((cell_len(label) for label, _, _ in self.rows), default=0))
+        room = options.max_width - figure_width - 2
+        label_width = max(3, min(label_width, room - 4))
+        bar_width = max(1, min(self.bar_width, room - label_width))
+        maximum = max((value for _, value, _ in self.rows), default=0)
+        for label, value, shown in self.rows:
+            line = literal(label)
+            line.truncate(label_width, overflow="ellipsis", pad=True)
+            line.append(" ")
+            line.append_text(hbar(value, maximum, bar_width))
+            line.pad_right(label_width + 1 + bar_width - line.cell_len)
+            line.append(" " + shown.rjust(figure_width), style="dim")
+            yield line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        figure_width = max((cell_len(shown) for _, _, shown in self.rows), default=0)
+        label_width = min(self.label_width, max((cell_len(label) for label, _, _ in self.rows), default=0))
+        return Measurement(3 + 1 + 1 + 1 + figure_width, label_width + self.bar_width + figure_width + 2)
+
+
+def bar_chart(rows: Sequence[tuple[str, float, str]], *, width: int = 14) -> BarChart:
+    """label | bar | value text; fits half of an 80-column screen, and less."""
+    return BarChart(rows, width)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A top list: rank, name (and detail), figure. The figure is never cut; the name gives way first."""
+
+    rows: Sequence[tuple[Text, str]]  # the label (made by `literal`), the figure ("" for none)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rank_width = max(2, len(str(len(self.rows))))
+        figure_width = max((cell_len(figure) for _, figure in self.rows), default=0)
+        label_width = max(1, options.max_width - rank_width - 1 - (figure_width + 1 if figure_width else 0))
+        for rank, (label, figure) in enumerate(self.rows, 1):
+            line = Text(str(rank).rjust(rank_width), style="dim")
+            line.append(" ")
+            name = label.copy()
+            name.truncate(label_width, overflow="ellipsis", pad=bool(figure_width))
+            line.append_text(name)
+            if figure_width:
+                line.append(" " + figure.rjust(figure_width))
+            yield line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        rank_width = max(2, len(str(len(self.rows))))
+        figure_width = max((cell_len(figure) for _, figure in self.rows), default=0)
+        widest = max((label.cell_len for label, _ in self.rows), default=0)
+        fixed = rank_width + 1 + (figure_width + 1 if figure_width else 0)
+        return Measurement(fixed + min(widest, 8), fixed + widest)
 
 
 def clock_chart(hours: Sequence[float]) -> Group:
@@ -44,12 +101,31 @@ def clock_chart(hours: Sequence[float]) -> Group:
 
 
 def panel(body: RenderableType, title: str) -> Panel:
-    return Panel(body, title=f"[bold]{title}[/]", title_align="left", border_style=GREEN, padding=(0, 1))
+    """A screen's panel; `title` is spotiviz's own words, never outside text."""
+    return Panel(
+        body, title=Text(title, style="bold"), title_align="left", border_style=GREEN, padding=(0, 1)
+    )
 
 
-def side_by_side(*panels: RenderableType) -> Table:
-    grid = Table.grid(expand=True, padding=(0, 1))
-    for _ in panels:
-        grid.add_column(ratio=1)
-    grid.add_row(*panels)
-    return grid
+STACK_BELOW = 80  # columns: narrower screens show panels one under another
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """Panels in a row, or one under another when the width is below STACK_BELOW."""
+
+    panels: tuple[RenderableType, ...]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width < STACK_BELOW:
+            yield from self.panels
+            return
+        grid = Table.grid(expand=True, padding=(0, 1))
+        for _ in self.panels:
+            grid.add_column(ratio=1)
+        grid.add_row(*self.panels)
+        yield grid
+
+
+def side_by_side(*panels: RenderableType) -> SideBySide:
+    return SideBySide(panels)

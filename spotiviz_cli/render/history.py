@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from spotiviz_cli.history.stats import HistoryStats
-from spotiviz_cli.render.charts import GREEN, bar_chart, clock_chart, panel, side_by_side
+from spotiviz_cli.render.charts import GREEN, Ranked, bar_chart, clock_chart, panel, side_by_side
+from spotiviz_cli.render.text import literal
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -20,14 +20,17 @@ def _minutes(value: float) -> str:
 def _top_table(rows: list[tuple[str, str, float, int]], with_artist: bool) -> RenderableType:
     if not rows:
         return Text("No plays in this period.", style="dim")
-    table = Table.grid(padding=(0, 1))
-    table.add_column(justify="right", style="dim", no_wrap=True, min_width=2)
-    table.add_column(overflow="ellipsis", no_wrap=True, ratio=1)
-    table.add_column(justify="right", no_wrap=True)
-    for rank, (name, artist, minutes, _plays) in enumerate(rows, 1):
-        label = Text.assemble((name, "bold"), (f"  {artist}", "dim")) if with_artist else Text(name)
-        table.add_row(str(rank), label, f"{_minutes(minutes)} min")
-    return table
+    return Ranked(
+        [
+            (
+                literal(name, "bold").append_text(literal(f"  {artist}", "dim"))
+                if with_artist
+                else literal(name),
+                f"{_minutes(minutes)} min",
+            )
+            for name, artist, minutes, _plays in rows
+        ]
+    )
 
 
 def history_screen(
@@ -72,5 +75,5 @@ def history_screen(
     if len(months) > 24:
         parts.append(Text(f"Minutes by month shows the last 24 of {len(months)} months.", style="dim"))
     if db_path:
-        parts.append(Text(f"History database: {db_path}", style="dim"))
+        parts.append(Text("History database: ", style="dim").append_text(literal(db_path, "dim")))
     return Group(*parts)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -23,6 +25,7 @@ from spotiviz_cli.models import (
     Track,
     utc_iso,
 )
+from spotiviz_cli.render.text import clean, literal, names
 from spotiviz_cli.session import StatusReport
 
 
@@ -52,12 +55,12 @@ def status_table(report: StatusReport, *, now: datetime) -> Table:
     table.add_column()
     if report.user is None:
         table.add_row("Logged in", Text("no", style="red"))
-        table.add_row("Tokens", report.storage)
+        table.add_row("Tokens", literal(report.storage))
         return table
-    table.add_row("Logged in as", report.user.label)
-    table.add_row("Client ID", report.client_id or "")
-    table.add_row("Tokens", report.storage)
-    table.add_row("Scopes", ", ".join(report.scopes) or "(none reported)")
+    table.add_row("Logged in as", literal(report.user.label))
+    table.add_row("Client ID", literal(report.client_id))
+    table.add_row("Tokens", literal(report.storage))
+    table.add_row("Scopes", names(report.scopes) if report.scopes else Text("(none reported)"))
     if report.access_token_expires_at:
         minutes = max(0, int((report.access_token_expires_at - now).total_seconds() // 60))
         table.add_row(
@@ -99,19 +102,19 @@ def ago(moment: datetime, now: datetime) -> str:
     return f"{days} day ago" if days == 1 else f"{days} days ago"
 
 
-def _artists(track: Track) -> str:
-    return ", ".join(track.artist_names)
+def _artists(track: Track) -> Text:
+    return names(track.artist_names)
 
 
 def _track_name(track: Track) -> Text:
-    text = Text(track.name)
+    text = literal(track.name)
     if track.is_local:
         text.append(" (local)", style="dim")
     return text
 
 
-def _album(track: Track) -> str:
-    return track.album.name if track.album else ""
+def _album(track: Track) -> Text:
+    return literal(track.album.name if track.album else "")
 
 
 # ---------------------------------------------------------------- rows: the JSON and CSV fields
@@ -185,6 +188,10 @@ FIELDS = {
 }
 
 
+def _cell(value: Any) -> Any:
+    return clean(value) if isinstance(value, str) else value
+
+
 def csv_text(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
     """CSV with a header row; lists are joined with "; ", nulls are empty cells."""
     buffer = io.StringIO()
@@ -193,7 +200,7 @@ def csv_text(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
     for row in rows:
         writer.writerow(
             [
-                "; ".join(v) if isinstance(v, list) else ("" if v is None else v)
+                clean("; ".join(v)) if isinstance(v, list) else ("" if v is None else _cell(v))
                 for v in (row[f] for f in fields)
             ]
         )
@@ -203,7 +210,7 @@ def csv_text(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
 # ---------------------------------------------------------------- tables
 
 
-def _titled(title: str, table: Table, caption: str | None = None) -> RenderableType:
+def _titled(title: str, table: RenderableType, caption: str | None = None) -> RenderableType:
     """Title and caption as lines of their own, so a narrow table does not fold them."""
     parts: list[RenderableType] = [Text(title, style="bold"), table]
     if caption:
@@ -211,21 +218,66 @@ def _titled(title: str, table: Table, caption: str | None = None) -> RenderableT
     return Group(*parts)
 
 
-def _table() -> Table:
-    return Table(expand=False)
+@dataclass(frozen=True)
+class Column:
+    """A table column: names wrap, then give way with an ellipsis; figures (`fixed`) are never cut.
+    `drop`: 0 for a column that always stays; 1 for the first to be left out when the table does not fit
+    its width, 2 for the next, and so on, all before any name is squeezed."""
+
+    header: str
+    cells: list[RenderableType]
+    fixed: bool = False
+    drop: int = 0
+    style: str = ""
+    right: bool = False
+
+
+@dataclass(frozen=True)
+class FitTable:
+    """A table that leaves out its least useful columns when it does not fit (40 to 200 columns)."""
+
+    columns: list[Column]
+
+    def _table(self, level: int) -> Table:
+        table = Table(expand=False)
+        kept = [c for c in self.columns if not c.drop or c.drop > level]
+        for column in kept:
+            table.add_column(
+                column.header,
+                style=column.style,
+                justify="right" if column.right else "left",
+                no_wrap=column.fixed,
+                overflow="ellipsis",
+            )
+        for cells in zip(*(c.cells for c in kept), strict=True):
+            table.add_row(*cells)
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        levels = sorted({c.drop for c in self.columns})
+        for level in levels:
+            table = self._table(level)
+            if Measurement.get(console, options, table).maximum <= options.max_width:
+                break
+        yield table
 
 
 def top_tracks_table(tracks: Sequence[Track], time_range: TimeRange) -> RenderableType:
-    table = _table()
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("Track", style="bold", overflow="fold")
-    table.add_column("Artists", overflow="fold")
-    table.add_column("Album", overflow="fold")
-    table.add_column("Length", justify="right")
-    for rank, track in enumerate(tracks, 1):
-        table.add_row(
-            str(rank), _track_name(track), _artists(track), _album(track), duration(track.duration_ms)
-        )
+    table = FitTable(
+        [
+            Column(
+                "#",
+                [Text(str(rank)) for rank in range(1, len(tracks) + 1)],
+                fixed=True,
+                style="dim",
+                right=True,
+            ),
+            Column("Track", [_track_name(t) for t in tracks], style="bold"),
+            Column("Artists", [_artists(t) for t in tracks]),
+            Column("Album", [_album(t) for t in tracks], drop=1),
+            Column("Length", [Text(duration(t.duration_ms)) for t in tracks], fixed=True, right=True),
+        ]
+    )
     caption = (
         "Spotify has no top tracks for this range yet: listen a little and check back."
         if not tracks
@@ -235,58 +287,57 @@ def top_tracks_table(tracks: Sequence[Track], time_range: TimeRange) -> Renderab
 
 
 def top_artists_table(artists: Sequence[Artist], time_range: TimeRange) -> RenderableType:
-    table = _table()
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("Artist", style="bold", overflow="fold")
     with_genres = any(a.genres for a in artists)
+    columns = [
+        Column(
+            "#", [Text(str(rank)) for rank in range(1, len(artists) + 1)], fixed=True, style="dim", right=True
+        ),
+        Column("Artist", [literal(a.name) for a in artists], style="bold"),
+    ]
     if with_genres:
-        table.add_column("Genres", overflow="fold")
-    for rank, artist in enumerate(artists, 1):
-        cells = [str(rank), artist.name]
-        if with_genres:
-            cells.append(", ".join(artist.genres[:3]))
-        table.add_row(*cells)
+        columns.append(Column("Genres", [names(a.genres[:3]) for a in artists], drop=1))
     caption = None
     if not artists:
         caption = "Spotify has no top artists for this range yet: listen a little and check back."
     elif not with_genres:
         caption = "Spotify returned no genres for these artists."
-    return _titled(f"Your top artists, {time_range.period}", table, caption)
+    return _titled(f"Your top artists, {time_range.period}", FitTable(columns), caption)
+
+
+RECENT_FOOTER = "Spotify keeps only your last 50 plays of 30 seconds or more."
 
 
 def recent_table(plays: Sequence[Play], now: datetime) -> RenderableType:
-    table = _table()
-    table.add_column("When", no_wrap=True)
-    table.add_column("Ago", style="dim", no_wrap=True)
-    table.add_column("Track", style="bold", overflow="fold")
-    table.add_column("Artists", overflow="fold")
-    table.add_column("Album", overflow="fold")
-    for play in plays:
-        table.add_row(
-            play.played_at.astimezone().strftime("%a %d %b %H:%M"),
-            ago(play.played_at, now),
-            _track_name(play.track),
-            _artists(play.track),
-            _album(play.track),
-        )
-    return _titled("Recently played", table, "Spotify keeps only your last 50 plays of 30 seconds or more.")
+    """The recent plays; the footer (RECENT_FOOTER) is a notice, for stderr."""
+    when = [p.played_at.astimezone() for p in plays]
+    table = FitTable(
+        [
+            Column("When", [Text(m.strftime("%a %d %b %H:%M")) for m in when], fixed=True),
+            Column("Ago", [Text(ago(p.played_at, now)) for p in plays], fixed=True, style="dim", drop=2),
+            Column("Track", [_track_name(p.track) for p in plays], style="bold"),
+            Column("Artists", [_artists(p.track) for p in plays]),
+            Column("Album", [_album(p.track) for p in plays], drop=1),
+        ]
+    )
+    return _titled("Recently played", table)
 
 
 def saved_table(saved: Sequence[SavedTrack]) -> RenderableType:
-    table = _table()
-    table.add_column("Saved", no_wrap=True)
-    table.add_column("Track", style="bold", overflow="fold")
-    table.add_column("Artists", overflow="fold")
-    table.add_column("Album", overflow="fold")
-    table.add_column("Length", justify="right")
-    for item in saved:
-        table.add_row(
-            item.added_at.astimezone().strftime("%Y-%m-%d"),
-            _track_name(item.track),
-            _artists(item.track),
-            _album(item.track),
-            duration(item.track.duration_ms),
-        )
+    table = FitTable(
+        [
+            Column("Saved", [Text(i.added_at.astimezone().strftime("%Y-%m-%d")) for i in saved], fixed=True),
+            Column("Track", [_track_name(i.track) for i in saved], style="bold"),
+            Column("Artists", [_artists(i.track) for i in saved]),
+            Column("Album", [_album(i.track) for i in saved], drop=1),
+            Column(
+                "Length",
+                [Text(duration(i.track.duration_ms)) for i in saved],
+                fixed=True,
+                right=True,
+                drop=2,
+            ),
+        ]
+    )
     return _titled(f"Your liked songs, newest first ({len(saved)})", table)
 
 
@@ -302,19 +353,19 @@ def now_panel(now_playing: NowPlaying | None) -> RenderableType:
     item = now_playing.item
     lines = Table.grid(padding=(0, 1))
     lines.add_column()
-    lines.add_row(Text(item.name, style="bold"))
+    lines.add_row(literal(item.name, style="bold"))
     if isinstance(item, Episode):
-        lines.add_row(Text(f"{item.show} (podcast episode)"))
+        lines.add_row(literal(item.show).append(" (podcast episode)"))
     else:
-        lines.add_row(Text(", ".join(item.artist_names)))
+        lines.add_row(names(item.artist_names))
         if item.album:
-            lines.add_row(Text(item.album.name, style="dim"))
+            lines.add_row(literal(item.album.name, style="dim"))
     lines.add_row(
         progress_bar(now_playing.progress_ms, item.duration_ms).append(
             f" {duration(now_playing.progress_ms)} / {duration(item.duration_ms)}"
         )
     )
     if now_playing.device:
-        lines.add_row(Text(f"on {now_playing.device}", style="dim"))
+        lines.add_row(Text("on ", style="dim").append(literal(now_playing.device, style="dim")))
     state = "▶ Now playing" if now_playing.is_playing else "⏸ Paused"
     return Panel(lines, title=state, title_align="left", expand=False)

@@ -11,17 +11,24 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from spotiviz_cli.render.charts import GREEN, bar_chart, clock_chart, panel, side_by_side
+from spotiviz_cli.render.charts import GREEN, Ranked, bar_chart, clock_chart, panel, side_by_side
 from spotiviz_cli.render.tables import duration
+from spotiviz_cli.render.text import literal, names
 from spotiviz_cli.wrapped import Wrapped
 
 MAX_WIDTH = 100  # a card to share: wider terminals get the same layout
 
 
-def _names(items: Sequence[Any], limit: int = 8) -> str:
-    names = [item.name for item in items[:limit]]
+def _names(items: Sequence[Any], limit: int = 8) -> Text:
+    if not items:
+        return Text("none this time", style="dim")
     more = len(items) - limit
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "") if names else "none this time"
+    return names([item.name for item in items[:limit]]).append(f" and {more} more" if more > 0 else "")
+
+
+def _track_label(track: Any) -> Text:
+    """The track's name in bold, its artists dim: outside text, shown literally."""
+    return literal(track.name, "bold").append_text(literal("  " + ", ".join(track.artist_names), "dim"))
 
 
 def wrapped_screen(report: Wrapped, *, now: datetime) -> RenderableType:
@@ -29,7 +36,7 @@ def wrapped_screen(report: Wrapped, *, now: datetime) -> RenderableType:
     heading = Text.assemble(
         ("spotiviz Wrapped, now", f"bold {GREEN}"),
         (" · ", "dim"),
-        (who, "bold"),
+        literal(who, "bold"),
         (" · ", "dim"),
         (report.time_range.period, ""),
         (" · ", "dim"),
@@ -38,18 +45,10 @@ def wrapped_screen(report: Wrapped, *, now: datetime) -> RenderableType:
     if report.demo:
         heading.append("\nDemo data: invented listening, not your account.", style="bold yellow")
 
-    artists = Table.grid(padding=(0, 1))
-    artists.add_column(justify="right", style="dim", no_wrap=True, min_width=2)
-    artists.add_column(overflow="ellipsis", no_wrap=True)
-    for rank, artist in enumerate(report.top_artists, 1):
-        artists.add_row(str(rank), Text(artist.name, style="bold" if rank == 1 else ""))
-    tracks = Table.grid(padding=(0, 1))
-    tracks.add_column(justify="right", style="dim", no_wrap=True, min_width=2)
-    tracks.add_column(overflow="ellipsis", no_wrap=True)
-    for rank, track in enumerate(report.top_tracks, 1):
-        tracks.add_row(
-            str(rank), Text.assemble((track.name, "bold"), (f"  {', '.join(track.artist_names)}", "dim"))
-        )
+    artists = Ranked(
+        [(literal(a.name, "bold" if rank == 1 else ""), "") for rank, a in enumerate(report.top_artists, 1)]
+    )
+    tracks = Ranked([(_track_label(track), "") for track in report.top_tracks])
 
     if report.genres:
         genres: RenderableType = bar_chart([(g, share, f"{share:.0%}") for g, share in report.genres])
@@ -69,15 +68,11 @@ def wrapped_screen(report: Wrapped, *, now: datetime) -> RenderableType:
     movers.add_row("Rising", _names(report.rising))
     movers.add_row("Loyal", _names(report.loyal))
 
-    repeat = Table.grid(padding=(0, 1))
-    repeat.add_column(justify="right", style="dim", no_wrap=True, min_width=3)
-    repeat.add_column(overflow="ellipsis", no_wrap=True)
-    for track, plays in report.on_repeat[:5]:
-        repeat.add_row(
-            f"{plays}x", Text.assemble((track.name, "bold"), (f"  {', '.join(track.artist_names)}", "dim"))
-        )
-    if not report.on_repeat:
-        repeat.add_row("", Text("Nothing played twice lately.", style="dim"))
+    repeat: RenderableType = (
+        Ranked([(_track_label(track), f"{plays} plays") for track, plays in report.on_repeat[:5]])
+        if report.on_repeat
+        else Text("Nothing played twice lately.", style="dim")
+    )
 
     f = report.figures
     numbers = Text.assemble(
