@@ -34,7 +34,10 @@ def names(values: list[str] | tuple[str, ...], style: str = "") -> Text:
     return literal(", ".join(values), style)
 
 
-_JSON_UNSAFE = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0), 0x2028, 0x2029)}
+_JSON_UNSAFE = {
+    code: f"\\u{code:04x}"
+    for code in (0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
 
 
 def json_text(data: Any) -> str:
