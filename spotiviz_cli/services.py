@@ -53,6 +53,7 @@ class Services:
     stdin: TextIO | None = None  # None: sys.stdin at the time of use
     sleep: Callable[[float], None] = time.sleep
     demo: bool = False  # --demo: invented data through the same client code; no login, keyring or network
+    demo_said: bool = False  # the output already says it is demo data: no banner after it
     max_in_flight: int = 8  # concurrent API requests; Spotify's rate limit is per app and rolling
 
     @cached_property

@@ -188,7 +188,9 @@ def test_demo_runs_without_network_or_keyring(args: list[str]) -> None:
         env=env,
     )
     assert result.returncode == 0, result.stderr
-    assert "Demo mode" in result.stderr
+    # said once: by the banner on stderr, or by the screen itself (wrapped), never twice
+    said = result.stderr.count("Demo mode") + result.stdout.count("Demo data")
+    assert said == 1, (result.stdout, result.stderr)
     assert result.stdout.strip()
 
 

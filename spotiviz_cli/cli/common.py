@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from spotiviz_cli.models import TimeRange
 
 EXIT_INTERRUPTED = 130
+DEMO_BANNER = "Demo mode: invented sample listening, not a real Spotify account."
 
 
 class SpotivizGroup(TyperGroup):
@@ -27,7 +28,17 @@ class SpotivizGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:  # a typer.Context; the base class names Typer's private Context
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            services = ctx.obj
+            if (
+                ctx.parent is None
+                and isinstance(services, Services)
+                and services.demo
+                and not services.demo_said
+            ):
+                # after the output, and only when it worked: nothing is printed before an error
+                services.notify(DEMO_BANNER)
+            return result
         except SpotivizError as exc:
             _report(ctx, exc.message + (f" {exc.hint}" if exc.hint else ""))
             raise typer.Exit(exc.exit_code) from None
@@ -97,7 +108,6 @@ def root(
         ctx.obj = Services()
     if demo:
         ctx.obj.demo = True
-        ctx.obj.notify("Demo mode: invented sample listening, not a real Spotify account.")
 
 
 def services_of(ctx: typer.Context) -> Services:

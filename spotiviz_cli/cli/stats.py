@@ -247,6 +247,7 @@ def wrapped(
             print_json(render_wrapped.wrapped_json(report))
             return
         screen = render_wrapped.wrapped_screen(report, now=services.now())
+        services.demo_said = report.demo  # the screen says so itself
     console = services.out
     console.record = True
     console.print(screen, width=min(console.width, render_wrapped.MAX_WIDTH))

@@ -107,6 +107,25 @@ def panel(body: RenderableType, title: str) -> Panel:
     )
 
 
+@dataclass(frozen=True)
+class Flow:
+    """Phrases on one line joined by `sep` when they fit, else one phrase a line: never cut mid-phrase."""
+
+    parts: Sequence[Text]
+    sep: str = " · "
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        line = Text(self.sep, style="dim").join(self.parts)
+        if line.cell_len <= options.max_width:
+            yield line
+        else:
+            yield from self.parts
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        line = Text(self.sep).join(self.parts)
+        return Measurement(max((p.cell_len for p in self.parts), default=0), line.cell_len)
+
+
 STACK_BELOW = 80  # columns: narrower screens show panels one under another
 
 

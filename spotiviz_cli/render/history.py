@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from spotiviz_cli.history.stats import HistoryStats
-from spotiviz_cli.render.charts import GREEN, Ranked, bar_chart, clock_chart, panel, side_by_side
+from spotiviz_cli.render.charts import GREEN, Flow, Ranked, bar_chart, clock_chart, panel, side_by_side
 from spotiviz_cli.render.text import literal
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -45,11 +45,18 @@ def history_screen(
         )
     headline = Text.assemble((_minutes(stats.minutes), f"bold {GREEN}"), " minutes listened")
     skip = f"{stats.skip_rate:.0%}" if stats.skip_rate is not None else "not recorded"
-    figures = Text(
-        f"{stats.plays:,} plays · {stats.distinct_tracks:,} tracks · {stats.distinct_artists:,} artists · "
-        f"{stats.days_listened:,} days with music · longest streak {stats.longest_streak_days} days · "
-        f"skips {skip}",
-        style="dim",
+    figures = Flow(
+        [
+            Text(phrase, style="dim")
+            for phrase in (
+                f"{stats.plays:,} plays",
+                f"{stats.distinct_tracks:,} tracks",
+                f"{stats.distinct_artists:,} artists",
+                f"{stats.days_listened:,} days with music",
+                f"longest streak {stats.longest_streak_days} days",
+                f"skips {skip}",
+            )
+        ]
     )
     months = [(month, minutes, _minutes(minutes)) for month, minutes in stats.by_month.items()]
     weekdays = [

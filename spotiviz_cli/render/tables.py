@@ -230,6 +230,7 @@ class Column:
     drop: int = 0
     style: str = ""
     right: bool = False
+    short: list[RenderableType] | None = None  # shorter cells, for when nothing else is left to drop
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,7 @@ class FitTable:
 
     columns: list[Column]
 
-    def _table(self, level: int) -> Table:
+    def _table(self, level: int, *, short: bool = False) -> Table:
         table = Table(expand=False)
         kept = [c for c in self.columns if not c.drop or c.drop > level]
         for column in kept:
@@ -249,7 +250,7 @@ class FitTable:
                 no_wrap=column.fixed,
                 overflow="ellipsis",
             )
-        for cells in zip(*(c.cells for c in kept), strict=True):
+        for cells in zip(*((c.short if short and c.short else c.cells) for c in kept), strict=True):
             table.add_row(*cells)
         return table
 
@@ -257,9 +258,11 @@ class FitTable:
         levels = sorted({c.drop for c in self.columns})
         for level in levels:
             table = self._table(level)
-            if Measurement.get(console, options, table).maximum <= options.max_width:
-                break
-        yield table
+            natural = Measurement.get(console, options.update_width(10_000), table).maximum  # unwrapped
+            if natural <= options.max_width:
+                yield table
+                return
+        yield self._table(levels[-1], short=True)
 
 
 def top_tracks_table(tracks: Sequence[Track], time_range: TimeRange) -> RenderableType:
@@ -312,7 +315,12 @@ def recent_table(plays: Sequence[Play], now: datetime) -> RenderableType:
     when = [p.played_at.astimezone() for p in plays]
     table = FitTable(
         [
-            Column("When", [Text(m.strftime("%a %d %b %H:%M")) for m in when], fixed=True),
+            Column(
+                "When",
+                [Text(m.strftime("%a %d %b %H:%M")) for m in when],
+                fixed=True,
+                short=[Text(m.strftime("%d %b %H:%M")) for m in when],
+            ),
             Column("Ago", [Text(ago(p.played_at, now)) for p in plays], fixed=True, style="dim", drop=2),
             Column("Track", [_track_name(p.track) for p in plays], style="bold"),
             Column("Artists", [_artists(p.track) for p in plays]),

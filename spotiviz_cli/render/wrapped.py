@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from spotiviz_cli.render.charts import GREEN, Ranked, bar_chart, clock_chart, panel, side_by_side
+from spotiviz_cli.render.charts import GREEN, Flow, Ranked, bar_chart, clock_chart, panel, side_by_side
 from spotiviz_cli.render.tables import duration
 from spotiviz_cli.render.text import literal, names
 from spotiviz_cli.wrapped import Wrapped
@@ -33,17 +33,15 @@ def _track_label(track: Any) -> Text:
 
 def wrapped_screen(report: Wrapped, *, now: datetime) -> RenderableType:
     who = report.user.display_name or report.user.id
-    heading = Text.assemble(
-        ("spotiviz Wrapped, now", f"bold {GREEN}"),
-        (" · ", "dim"),
+    heading_parts = [
+        Text("spotiviz Wrapped, now", style=f"bold {GREEN}"),
         literal(who, "bold"),
-        (" · ", "dim"),
-        (report.time_range.period, ""),
-        (" · ", "dim"),
-        (now.astimezone().strftime("%d %b %Y"), "dim"),
-    )
+        Text(report.time_range.period),
+        Text(now.astimezone().strftime("%d %b %Y"), style="dim"),
+    ]
+    heading: list[RenderableType] = [Flow(heading_parts)]
     if report.demo:
-        heading.append("\nDemo data: invented listening, not your account.", style="bold yellow")
+        heading.append(Text("Demo data: invented listening, not your account.", style="bold yellow"))
 
     artists = Ranked(
         [(literal(a.name, "bold" if rank == 1 else ""), "") for rank, a in enumerate(report.top_artists, 1)]
@@ -75,16 +73,25 @@ def wrapped_screen(report: Wrapped, *, now: datetime) -> RenderableType:
     )
 
     f = report.figures
-    numbers = Text.assemble(
-        (f"{f.distinct_artists}", f"bold {GREEN}"),
-        " artists in your top tracks   ",
-        (f"{f.explicit_share:.0%}" if f.explicit_share is not None else "n/a", f"bold {GREEN}"),
-        " explicit   ",
-        (duration(f.average_length_ms) if f.average_length_ms is not None else "n/a", f"bold {GREEN}"),
-        " average track length",
+    numbers = Flow(
+        [
+            Text.assemble((f"{f.distinct_artists}", f"bold {GREEN}"), " artists in your top tracks"),
+            Text.assemble(
+                (f"{f.explicit_share:.0%}" if f.explicit_share is not None else "n/a", f"bold {GREEN}"),
+                " explicit",
+            ),
+            Text.assemble(
+                (
+                    duration(f.average_length_ms) if f.average_length_ms is not None else "n/a",
+                    f"bold {GREEN}",
+                ),
+                " average track length",
+            ),
+        ],
+        sep="   ",
     )
     parts: list[RenderableType] = [
-        Panel(heading, border_style=GREEN),
+        Panel(Group(*heading), border_style=GREEN),
         side_by_side(panel(artists, "Top artists"), panel(tracks, "Top tracks")),
         side_by_side(panel(genres, "Top genres"), panel(eras, "Eras")),
         panel(movers, "Rising and loyal"),
