@@ -146,6 +146,53 @@ def test_svg_is_well_formed_and_holds_the_top_artist(account: Harness, tmp_path:
     )
 
 
+def test_the_shared_picture_is_the_same_at_every_terminal_width(
+    account: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pictures = {}
+    for width in ("40", "200"):
+        monkeypatch.setenv("COLUMNS", width)
+        svg, html = tmp_path / f"w{width}.svg", tmp_path / f"w{width}.html"
+        result = account.run("wrapped", "--svg", str(svg), "--html", str(html))
+        assert result.exit_code == 0, result.output
+        assert max(len(line) for line in result.stdout.splitlines()) <= min(int(width), 100)
+        pictures[width] = (svg.read_text(), html.read_text())
+    assert pictures["40"] == pictures["200"]
+    root = ET.fromstring(pictures["40"][0])
+    assert (
+        root.get("viewBox", "").split()[2] == ET.fromstring(pictures["200"][0]).get("viewBox", "").split()[2]
+    )
+    assert "<title>spotiviz Wrapped</title>" in pictures["40"][1]
+
+
+@pytest.mark.parametrize(
+    ("option", "name", "says"),
+    [
+        ("--svg", "w.png", "must end in .svg, not 'w.png'"),
+        ("--html", "w.svg", "must end in .html, not 'w.svg'"),
+    ],
+)
+def test_a_picture_name_of_the_wrong_kind_is_a_usage_error(
+    account: Harness, tmp_path: Path, option: str, name: str, says: str
+) -> None:
+    result = account.run("wrapped", option, str(tmp_path / name))
+    assert result.exit_code == 2 and says in result.stderr
+    assert account.fake.requests == [] and not (tmp_path / name).exists()
+
+
+def test_a_picture_is_never_saved_over_a_device_or_said_saved_when_it_was_not(
+    account: Harness, tmp_path: Path
+) -> None:
+    device = tmp_path / "dev.svg"
+    os.mkfifo(device)
+    refused = account.run("wrapped", "--svg", str(device))
+    assert refused.exit_code == 2 and "is not a regular file" in refused.stderr
+    folder = tmp_path / "taken.svg"
+    folder.mkdir()
+    failed = account.run("wrapped", "--svg", str(folder))
+    assert failed.exit_code == 2 and "Saved" not in failed.output
+
+
 def test_saving_into_a_missing_folder_fails_before_any_request(account: Harness, tmp_path: Path) -> None:
     result = account.run("wrapped", "--svg", str(tmp_path / "nope" / "w.svg"))
     assert result.exit_code == 2 and "does not exist" in result.stderr

@@ -218,9 +218,9 @@ def wrapped(
         raise UsageProblem(
             "--json prints figures; --svg and --html save the screen.", hint="Use one or the other."
         )
-    for target in (svg, html):
-        if target is not None and not target.parent.is_dir():
-            raise UsageProblem(f"Cannot save to {target}: the folder {target.parent} does not exist.")
+    for target, option, suffixes in ((svg, "--svg", (".svg",)), (html, "--html", (".html", ".htm"))):
+        if target is not None:
+            _check_target(target, option, suffixes)
     screen: Any
     if year is not None and services.demo:
         raise UsageProblem("wrapped --year does not work in demo mode: it reads your local history.")
@@ -249,14 +249,29 @@ def wrapped(
         screen = render_wrapped.wrapped_screen(report, now=services.now())
         services.demo_said = report.demo  # the screen says so itself
     console = services.out
-    console.record = True
     console.print(screen, width=min(console.width, render_wrapped.MAX_WIDTH))
-    if svg is not None:
-        _save(svg, console.export_svg(title="spotiviz Wrapped", clear=False))
-        services.notify(f"Saved {svg}")
-    if html is not None:
-        _save(html, console.export_html(clear=False))
-        services.notify(f"Saved {html}")
+    if svg is None and html is None:
+        return
+    title = "spotiviz Wrapped" if year is None else f"spotiviz Wrapped {year}"
+    pictures = render_wrapped.share_files(screen, title)  # the same whatever the terminal
+    for target, kind in ((svg, "svg"), (html, "html")):
+        if target is not None:
+            _save(target, pictures[kind])
+            services.notify(f"Saved {target}")
+
+
+def _check_target(target: Path, option: str, suffixes: tuple[str, ...]) -> None:
+    """Where a picture is saved: the right kind of name, in a folder that exists, not over a device."""
+    if target.suffix.lower() not in suffixes:
+        raise UsageProblem(
+            f"{option} writes {suffixes[0][1:].upper()}, so its file name must end in {suffixes[0]}, "
+            f"not {target.name!r}.",
+            hint=f"Example: spotiviz wrapped {option} wrapped{suffixes[0]}",
+        )
+    if not target.parent.is_dir():
+        raise UsageProblem(f"Cannot save to {target}: the folder {target.parent} does not exist.")
+    if target.exists() and not target.is_file():
+        raise UsageProblem(f"Cannot save to {target}: it is not a regular file.")
 
 
 def _save(path: Path, text: str) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -16,7 +17,17 @@ from spotiviz_cli.render.tables import duration
 from spotiviz_cli.render.text import literal, names
 from spotiviz_cli.wrapped import Wrapped
 
-MAX_WIDTH = 100  # a card to share: wider terminals get the same layout
+MAX_WIDTH = 100  # a card to share: wider terminals get the same layout, and so does every picture
+
+
+def share_files(screen: RenderableType, title: str) -> dict[str, str]:
+    """The screen as an SVG picture and an HTML page, drawn at MAX_WIDTH in colour whatever the terminal."""
+    from html import escape
+
+    share = Console(file=io.StringIO(), width=MAX_WIDTH, record=True, color_system="truecolor")
+    share.print(screen)
+    page = share.export_html(clear=False).replace("<head>", f"<head>\n<title>{escape(title)}</title>", 1)
+    return {"svg": share.export_svg(title=title, clear=False), "html": page}
 
 
 def _names(items: Sequence[Any], limit: int = 8) -> Text:
