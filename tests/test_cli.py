@@ -98,3 +98,30 @@ def test_not_logged_in_in_a_fresh_process_exits_4() -> None:
     assert result.returncode == 4, result.stderr
     assert json.loads(result.stdout)["logged_in"] is False
     assert "Run: spotiviz login" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["top-tracks", "--limit", "0"], "Error: --limit must be 1 or more. See: spotiviz top-tracks --help"),
+        (
+            ["top-tracks", "--limit", "x"],
+            "Error: --limit must be a whole number. See: spotiviz top-tracks --help",
+        ),
+        (
+            ["history", "stats", "--year", "abc"],
+            "Error: --year must be a whole number. See: spotiviz history stats --help",
+        ),
+        (["top-tracks", "--bogus"], "Error: No such option: --bogus. See: spotiviz top-tracks --help"),
+        (["bogus"], "Error: No such command 'bogus'. See: spotiviz --help"),
+        (["history", "import"], "Error: Missing argument 'PATH...'. See: spotiviz history import --help"),
+        (["wrapped", "--range", "weekly"], "Example: spotiviz wrapped --range 4w"),
+        (["--demo", "top-tracks", "--limit", "0"], "Error: --limit must be 1 or more."),
+    ],
+)
+def test_usage_errors_are_one_line_like_every_other_error(args: list[str], says: str) -> None:
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and says in result.stderr, result.stderr
+    assert "╭" not in result.stderr and "Input should" not in result.stderr and "Usage:" not in result.stderr
+    assert "Demo mode" not in result.output  # nothing before an error

@@ -4,8 +4,10 @@ every command shares: services, output format, spinners, JSON."""
 from __future__ import annotations
 
 import os
+import re
+import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +27,35 @@ DEMO_BANNER = "Demo mode: invented sample listening, not a real Spotify account.
 
 class SpotivizGroup(TyperGroup):
     """Turns every expected error into one line on stderr and its exit code; never a traceback."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Typer's own handling, except that a usage error is one line like every other error."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except typer.Abort:
+            _print_error(extra.get("obj"), "Cancelled.")
+            sys.exit(EXIT_INTERRUPTED)
+        except typer.TyperException as exc:  # Typer's usage errors: a bad option, a missing argument
+            if not hasattr(exc, "format_message"):
+                raise
+            context = getattr(exc, "ctx", None)
+            command = context.command_path if context is not None else "spotiviz"
+            _print_error(
+                extra.get("obj") or (context.find_root().obj if context is not None else None),
+                f"{usage_message(exc.format_message())} See: {command} --help",
+            )
+            sys.exit(getattr(exc, "exit_code", 2))
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:  # a typer.Context; the base class names Typer's private Context
         try:
@@ -63,18 +94,48 @@ def _debug() -> bool:
 
 
 def _report(ctx: typer.Context, message: str, *, debug: bool = True) -> None:
+    if debug and _debug():
+        traceback.print_exc()
+    _print_error(ctx.obj, message)
+
+
+def _print_error(services: object, message: str) -> None:
     from rich.text import Text
 
     from spotiviz_cli.render.text import literal
 
-    if debug and _debug():
-        traceback.print_exc()
-    services = ctx.obj if isinstance(ctx.obj, Services) else Services()
+    services = services if isinstance(services, Services) else Services()
     line = Text("Error: ", style="bold red").append_text(literal(message))
     services.err.print(line, highlight=False, soft_wrap=True)
 
 
+# Typer words its checks as its validation library does; people get what the option must be
+_PLAIN = (
+    (re.compile(r"Input should be a valid integer.*"), "must be a whole number"),
+    (re.compile(r"Input should be a valid number.*"), "must be a number"),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be \1 or more"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be \1 or less"),
+    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
+    (re.compile(r"Input should be less than (\S+)"), r"must be less than \1"),
+)
+_INVALID = re.compile(r"Invalid value for '([^']+)'(?: / '[^']+')*: (.*)", re.DOTALL)
+
+
+def usage_message(message: str) -> str:
+    """Typer's usage error as a sentence for people, on one line."""
+    message = " ".join(message.split())
+    found = _INVALID.fullmatch(message)
+    if found is None:
+        return message if message.endswith(".") else message + "."
+    option, why = found.groups()
+    for pattern, plain in _PLAIN:
+        why = pattern.sub(plain, why)
+    why = why.rstrip(".")
+    return f"{option} {why}." if why.startswith("must") else f"Invalid value for {option}: {why}."
+
+
 app = typer.Typer(
+    name="spotiviz",  # the name errors give the command by, in tests too
     cls=SpotivizGroup,
     help="Your Spotify listening stats now, in the terminal, instead of once a year.\n\n"
     "Start with [bold]spotiviz login[/], then [bold]spotiviz status[/].",
@@ -147,13 +208,13 @@ def output_format(as_json: bool, as_csv: bool) -> str:
     return "json" if as_json else "csv" if as_csv else "table"
 
 
-def time_range_of(text: str) -> TimeRange:
+def time_range_of(ctx: typer.Context, text: str) -> TimeRange:
     from spotiviz_cli.models import TimeRange
 
     try:
         return TimeRange.parse(text)
     except ValueError as exc:
-        raise UsageProblem(f"--range: {exc}.", hint="Example: spotiviz top-tracks --range 4w") from None
+        raise UsageProblem(f"--range: {exc}.", hint=f"Example: {ctx.command_path} --range 4w") from None
 
 
 @contextmanager

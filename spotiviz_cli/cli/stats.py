@@ -46,7 +46,7 @@ def top_tracks(
     from spotiviz_cli import session
     from spotiviz_cli.render import tables as render
 
-    services, fmt, time_range = services_of(ctx), output_format(as_json, as_csv), time_range_of(range_)
+    services, fmt, time_range = services_of(ctx), output_format(as_json, as_csv), time_range_of(ctx, range_)
     with busy(services, "Fetching your top tracks"), session.authorised_api(services) as api:
         tracks = api.top_tracks(time_range, limit)
     emit(
@@ -81,7 +81,7 @@ def top_artists(
     from spotiviz_cli import session
     from spotiviz_cli.render import tables as render
 
-    services, fmt, time_range = services_of(ctx), output_format(as_json, as_csv), time_range_of(range_)
+    services, fmt, time_range = services_of(ctx), output_format(as_json, as_csv), time_range_of(ctx, range_)
     with busy(services, "Fetching your top artists"), session.authorised_api(services) as api:
         artists = api.top_artists(time_range, limit)
     emit(
@@ -213,7 +213,7 @@ def wrapped(
     from spotiviz_cli import wrapped as figures
     from spotiviz_cli.render import wrapped as render_wrapped
 
-    services, time_range = services_of(ctx), time_range_of(range_)
+    services, time_range = services_of(ctx), time_range_of(ctx, range_)
     if as_json and (svg or html):
         raise UsageProblem(
             "--json prints figures; --svg and --html save the screen.", hint="Use one or the other."
