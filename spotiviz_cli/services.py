@@ -63,6 +63,15 @@ class Services:
         return load_settings(self.environ, self.cwd or Path.cwd())
 
     @cached_property
+    def history_path(self) -> Path:
+        """The history database: the user's, or in demo mode an invented one that is thrown away after."""
+        if self.demo:
+            from spotiviz_cli.demo.history import demo_history
+
+            return demo_history(self.now())
+        return self.settings.data_dir / "history.sqlite3"
+
+    @cached_property
     def out(self) -> Console:
         """stdout: data only (tables, JSON, CSV)."""
         from rich.console import Console

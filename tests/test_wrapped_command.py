@@ -257,8 +257,36 @@ def test_demo_data_is_realistic_in_size_and_shape(harness: Harness) -> None:
     assert harness.fake.requests == []  # the demo never touched the (fake) network
 
 
-@pytest.mark.parametrize("args", [["login"], ["logout"], ["history", "sync"], ["wrapped", "--year", "2025"]])
+@pytest.mark.parametrize("args", [["login"], ["logout"], ["history", "sync"], ["history", "import", "x.zip"]])
 def test_demo_refuses_what_would_touch_a_real_login_or_history(harness: Harness, args: list[str]) -> None:
     result = harness.run("--demo", *args)
     assert result.exit_code == 2 and "demo mode" in result.stderr
     assert not (Path(harness.env["SPOTIVIZ_DATA_DIR"]) / "history.sqlite3").exists()
+
+
+def test_demo_history_never_touches_the_real_one(harness: Harness, tmp_path: Path) -> None:
+    data = Path(harness.env["SPOTIVIZ_DATA_DIR"])
+    stats = harness.run("--demo", "history", "stats", "--json")
+    assert stats.exit_code == 0, stats.output
+    figures = json.loads(stats.stdout)
+    assert figures["plays"] > 10_000 and len(figures["by_month"]) >= 36  # three invented years
+    assert not data.exists()  # nothing created
+    year = datetime.now().year - 1
+    for args in (["history", "stats", "--year", str(year)], ["wrapped", "--year", str(year)]):
+        shown = harness.run(*args, "--demo")  # --demo after the command works too
+        assert shown.exit_code == 0, shown.output
+        assert "minutes listened" in shown.stdout and "History database" not in shown.stdout
+    for refused in (["history", "import", str(tmp_path)], ["history", "sync"]):
+        result = harness.run("--demo", *refused)
+        assert result.exit_code == 2 and "demo mode" in result.stderr
+    assert not data.exists()
+
+
+def test_demo_mode_from_the_environment(harness: Harness) -> None:
+    harness.env["SPOTIVIZ_DEMO"] = "1"
+    result = harness.run("top-tracks", "--limit", "3", "--json")
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) == 3
+    assert harness.fake.requests == []  # the invented account, not the fake Spotify
+    harness.env["SPOTIVIZ_DEMO"] = "maybe"
+    wrong = harness.run("top-tracks")
+    assert wrong.exit_code == 2 and "SPOTIVIZ_DEMO must be 1 or 0" in wrong.stderr

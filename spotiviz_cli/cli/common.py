@@ -37,7 +37,9 @@ class SpotivizGroup(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
-        """Typer's own handling, except that a usage error is one line like every other error."""
+        """Typer's own handling, except that a usage error is one line like every other error, and
+        --demo may come anywhere before a `--` (spotiviz top-tracks --demo)."""
+        args = _demo_first(list(sys.argv[1:] if args is None else args))
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         try:
@@ -87,6 +89,14 @@ class SpotivizGroup(TyperGroup):
                 "run again with SPOTIVIZ_DEBUG=1 and report what it prints.",
             )
             raise typer.Exit(EXIT_FAILURE) from None
+
+
+def _demo_first(args: list[str]) -> list[str]:
+    """--demo is an option of spotiviz itself; wherever it was typed, it is moved before the command."""
+    end = args.index("--") if "--" in args else len(args)
+    if "--demo" not in args[:end]:
+        return args
+    return ["--demo", *(a for a in args[:end] if a != "--demo"), *args[end:]]
 
 
 def _debug() -> bool:
@@ -158,7 +168,9 @@ def root(
     demo: Annotated[
         bool,
         typer.Option(
-            "--demo", help="Use invented sample data: no Spotify account, login, keyring or network needed."
+            "--demo",
+            help="Use invented sample data (also SPOTIVIZ_DEMO=1; may come after the command): no Spotify "
+            "account, login, keyring, network or history of yours is used.",
         ),
     ] = False,
     version: Annotated[
@@ -167,8 +179,19 @@ def root(
 ) -> None:
     if not isinstance(ctx.obj, Services):
         ctx.obj = Services()
-    if demo:
+    if demo or _demo_from_environment(ctx.obj):
         ctx.obj.demo = True
+
+
+def _demo_from_environment(services: Services) -> bool:
+    value = services.environ.get("SPOTIVIZ_DEMO", "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise UsageProblem(
+        f"SPOTIVIZ_DEMO must be 1 or 0, not {value!r}.", hint="Unset it to use your own account."
+    )
 
 
 def services_of(ctx: typer.Context) -> Services:

@@ -308,7 +308,9 @@ def history_stats(
         print_json(stats_json(result.figures))
     else:
         services.out.print(
-            render_history.history_screen(result.figures, db_path=str(actions.store_path(services))),
+            render_history.history_screen(
+                result.figures, db_path=None if services.demo else str(actions.store_path(services))
+            ),
             width=min(services.out.width, 100),
         )
     note = result.empty_note()

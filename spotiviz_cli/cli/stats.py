@@ -222,8 +222,6 @@ def wrapped(
         if target is not None:
             _check_target(target, option, suffixes)
     screen: Any
-    if year is not None and services.demo:
-        raise UsageProblem("wrapped --year does not work in demo mode: it reads your local history.")
     if year is not None:
         from spotiviz_cli.history import actions
         from spotiviz_cli.history.stats import stats_json

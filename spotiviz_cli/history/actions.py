@@ -15,7 +15,6 @@ from spotiviz_cli.history.store import MUSIC, SYNC, HistoryStore, Row, faults, r
 from spotiviz_cli.models import Play
 from spotiviz_cli.services import Services
 
-DB_NAME = "history.sqlite3"
 SYNC_CURSOR = "sync_after_ms"  # the newest synced play: the `after` of the next sync
 LAST_SYNC = "last_sync_at"  # ISO 8601 UTC time of the last successful sync
 RECENT_LIMIT = 50  # Spotify keeps this many recent plays, no more
@@ -23,7 +22,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2100  # the periods stats accept (README)
 
 
 def store_path(services: Services) -> Path:
-    return services.settings.data_dir / DB_NAME
+    return services.history_path
 
 
 def open_store(services: Services, *, readonly: bool = False) -> HistoryStore:

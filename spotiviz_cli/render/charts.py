@@ -109,17 +109,20 @@ def panel(body: RenderableType, title: str) -> Panel:
 
 @dataclass(frozen=True)
 class Flow:
-    """Phrases on one line joined by `sep` when they fit, else one phrase a line: never cut mid-phrase."""
+    """Phrases joined by `sep`, as many to a line as fit: a line breaks between phrases, never inside one."""
 
     parts: Sequence[Text]
     sep: str = " · "
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        line = Text(self.sep, style="dim").join(self.parts)
-        if line.cell_len <= options.max_width:
-            yield line
-        else:
-            yield from self.parts
+        line: list[Text] = []
+        for part in self.parts:
+            if line and Text(self.sep).join([*line, part]).cell_len > options.max_width:
+                yield Text(self.sep, style="dim").join(line)
+                line = []
+            line.append(part)
+        if line:
+            yield Text(self.sep, style="dim").join(line)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         line = Text(self.sep).join(self.parts)
