@@ -41,6 +41,10 @@ class KeyringUnavailable(SpotivizError):
     """The OS keyring is missing, locked or does not answer."""
 
 
+class NoKeyring(KeyringUnavailable):
+    """There is no usable OS keyring at all on this machine (so nothing can be stored in one)."""
+
+
 class SpotifyError(SpotivizError):
     """Spotify (accounts or Web API) answered with an error, or did not answer at all."""
 

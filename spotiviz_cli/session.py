@@ -13,7 +13,14 @@ from typing import TextIO
 
 from spotiviz_cli.api import BearerAuth, RetryPolicy, SpotifyApi
 from spotiviz_cli.config import ACCOUNT_APPS_URL, DASHBOARD_URL, RedirectUri, redirect_warnings
-from spotiviz_cli.errors import KeyringUnavailable, LoginFailed, LoginRequired, SpotivizError, UsageProblem
+from spotiviz_cli.errors import (
+    KeyringUnavailable,
+    LoginFailed,
+    LoginRequired,
+    NoKeyring,
+    SpotivizError,
+    UsageProblem,
+)
 from spotiviz_cli.loopback import STATE_MISMATCH, Callback, CallbackListener, read_pasted_url
 from spotiviz_cli.models import UserProfile
 from spotiviz_cli.oauth import (
@@ -333,6 +340,8 @@ def logout(services: Services) -> LogoutResult:
     try:
         if keyring_store.delete():
             removed.append(keyring_store.location)
+    except NoKeyring:
+        pass  # no keyring on this machine: nothing can be stored in one
     except KeyringUnavailable:
         if not removed:
             raise

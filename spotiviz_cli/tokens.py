@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from spotiviz_cli.errors import KeyringUnavailable, LoginRequired
+from spotiviz_cli.errors import KeyringUnavailable, LoginRequired, NoKeyring
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -211,7 +211,7 @@ class KeyringTokenStore:
         if self._backend is None:
             backend = self._backend_factory()
             if not _usable(backend):
-                raise KeyringUnavailable(
+                raise NoKeyring(
                     f"No usable OS keyring was found (keyring chose {type(backend).__module__}).",
                     hint=keyring_remedy(),
                 )

@@ -43,6 +43,7 @@ def test_status_json_is_one_fixed_object(harness: Harness) -> None:
         "scopes": ["user-top-read"],
         "access_token_expires_at": record.expires_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "login_expires_at": "2027-04-01T08:00:00Z",
+        "error": None,
     }
 
 
@@ -165,3 +166,24 @@ def test_debug_shows_the_traceback(harness: Harness, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("SPOTIVIZ_DEBUG", "1")
     expected = harness.run("status", keyring_backend=fail.Keyring)
     assert expected.exit_code == 1 and "Traceback" in expected.stderr
+
+
+def test_status_json_prints_its_object_when_the_token_file_is_damaged(
+    harness: Harness, isolated: Path
+) -> None:
+    token_file = isolated / "config" / "tokens.json"
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text("{not json")
+    token_file.chmod(0o600)
+    result = harness.run("status", "--json")
+    assert result.exit_code in (1, 4), result.output
+    data = json.loads(result.stdout)
+    assert data["logged_in"] is False and data["error"] and data["storage"] == "unknown"
+    assert result.stderr.splitlines()[-1] == "Error: The stored Spotify login is unreadable. Run: spotiviz login"
+
+
+def test_status_says_when_the_access_token_expires_in_words(harness: Harness) -> None:
+    harness.log_in(expires_in=24 * 3600 - 30)
+    result = harness.run("status")
+    assert result.exit_code == 0, result.output
+    assert "(in 24 h; renews itself)" in result.stdout and "1439 min" not in result.stdout

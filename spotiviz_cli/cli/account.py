@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from spotiviz_cli.cli.common import app, no_demo, print_json, services_of
+from spotiviz_cli.errors import SpotivizError
 
 
 @app.command()
@@ -92,7 +93,13 @@ def status(
     from spotiviz_cli.render import tables as render
 
     services = services_of(ctx)
-    report = session.status(services)
+    try:
+        report = session.status(services)
+    except SpotivizError as exc:
+        if as_json:  # scripts get the object whatever happened; the error line follows on stderr
+            unknown = session.StatusReport(logged_in=False, storage="unknown")
+            print_json(render.status_json(unknown, error=exc.message))
+        raise
     if as_json:
         print_json(render.status_json(report))
     else:

@@ -250,8 +250,23 @@ def busy(services: Services, text: str) -> Iterator[None]:
         yield
 
 
+# Why Spotify may give fewer items than asked for, by command
+FEWER = {
+    "top-tracks": "tracks: it keeps about 50 per time range",
+    "top-artists": "artists: it keeps about 50 per time range",
+    "recent": "plays: it keeps only your last 50 plays",
+    "saved": "liked songs: that is all of them",
+}
+
+
 def emit(
-    services: Services, fmt: str, kind: str, rows: list[dict[str, Any]], table: Callable[[], Any]
+    services: Services,
+    fmt: str,
+    kind: str,
+    rows: list[dict[str, Any]],
+    table: Callable[[], Any],
+    *,
+    asked: int | None = None,
 ) -> None:
     from spotiviz_cli.render import tables as render
 
@@ -261,3 +276,6 @@ def emit(
         typer.echo(render.csv_text(rows, render.FIELDS[kind]), nl=False)
     else:
         services.out.print(table())
+    if asked is not None and len(rows) < asked:
+        noun, why = FEWER[kind].split(": ", 1)
+        services.notify(f"Spotify returned {len(rows)} of the {asked} {noun} asked for ({why}).")

@@ -55,6 +55,7 @@ def top_tracks(
         "top-tracks",
         render.top_track_rows(tracks),
         lambda: render.top_tracks_table(tracks, time_range),
+        asked=limit,
     )
 
 
@@ -90,6 +91,7 @@ def top_artists(
         "top-artists",
         render.top_artist_rows(artists),
         lambda: render.top_artists_table(artists, time_range),
+        asked=limit,
     )
 
 
@@ -117,7 +119,12 @@ def recent(
     with busy(services, "Fetching your recent plays"), session.authorised_api(services) as api:
         plays = api.recently_played(limit)
     emit(
-        services, fmt, "recent", render.recent_rows(plays), lambda: render.recent_table(plays, services.now())
+        services,
+        fmt,
+        "recent",
+        render.recent_rows(plays),
+        lambda: render.recent_table(plays, services.now()),
+        asked=limit,
     )
     if fmt == "table":
         services.notify(render.RECENT_FOOTER)  # a notice: stderr, so a piped table is only the table
@@ -174,7 +181,14 @@ def saved(
         raise UsageProblem("--all and --limit cannot be used together.", hint="Pick one of them.")
     with busy(services, "Fetching your liked songs"), session.authorised_api(services) as api:
         items = api.saved_tracks(None if fetch_all else (limit or 20))
-    emit(services, fmt, "saved", render.saved_rows(items), lambda: render.saved_table(items))
+    emit(
+        services,
+        fmt,
+        "saved",
+        render.saved_rows(items),
+        lambda: render.saved_table(items),
+        asked=None if fetch_all else (limit or 20),
+    )
 
 
 @app.command()

@@ -33,8 +33,9 @@ def local(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
-def status_json(report: StatusReport) -> dict[str, Any]:
-    """The fixed object of `spotiviz status --json` (documented in the README)."""
+def status_json(report: StatusReport, *, error: str | None = None) -> dict[str, Any]:
+    """The fixed object of `spotiviz status --json` (documented in the README); `error` says why the
+    login could not be read (no keyring, a damaged token file, Spotify unreachable), else null."""
     return {
         "logged_in": report.logged_in,
         "user": {"id": report.user.id, "display_name": report.user.display_name} if report.user else None,
@@ -46,6 +47,7 @@ def status_json(report: StatusReport) -> dict[str, Any]:
         if report.access_token_expires_at
         else None,
         "login_expires_at": utc_iso(report.login_expires_at) if report.login_expires_at else None,
+        "error": error,
     }
 
 
@@ -62,10 +64,10 @@ def status_table(report: StatusReport, *, now: datetime) -> Table:
     table.add_row("Tokens", literal(report.storage))
     table.add_row("Scopes", names(report.scopes) if report.scopes else Text("(none reported)"))
     if report.access_token_expires_at:
-        minutes = max(0, int((report.access_token_expires_at - now).total_seconds() // 60))
+        left = (report.access_token_expires_at - now).total_seconds()
         table.add_row(
             "Access token",
-            f"expires {local(report.access_token_expires_at)} (in {minutes} min; renews itself)",
+            f"expires {local(report.access_token_expires_at)} (in {in_words(left)}; renews itself)",
         )
     if report.login_expires_at:
         days = (report.login_expires_at - now).days
@@ -81,6 +83,17 @@ def status_table(report: StatusReport, *, now: datetime) -> Table:
 
 
 # ---------------------------------------------------------------- formatting helpers
+
+
+def in_words(seconds: float) -> str:
+    """A time to come as people say it: "23 min", "24 h", "3 days"."""
+    minutes = max(0, round(seconds / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = round(minutes / 60)
+    if hours < 48:
+        return f"{hours} h"
+    return f"{round(hours / 24)} days"
 
 
 def duration(ms: int) -> str:

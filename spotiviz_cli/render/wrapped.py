@@ -107,7 +107,10 @@ def wrapped_screen(report: Wrapped, *, now: datetime) -> RenderableType:
         side_by_side(panel(genres, "Top genres"), panel(eras, "Eras")),
         panel(movers, "Rising and loyal"),
         side_by_side(
-            panel(clock_chart(report.clock), f"Listening clock, last {sum(report.clock)} plays"),
+            panel(
+                clock_chart(report.clock),
+                f"Listening clock, last {sum(report.clock)} play{'' if sum(report.clock) == 1 else 's'}",
+            ),
             panel(repeat, "On repeat"),
         ),
         panel(numbers, "Figures"),
