@@ -106,7 +106,7 @@ def test_not_logged_in_in_a_fresh_process_exits_4() -> None:
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["top-tracks", "--limit", "0"], "Error: --limit must be 1 or more. See: spotiviz top-tracks --help"),
+        (["top-tracks", "--limit", "0"], "Error: --limit must be from 1 to 100, not 0."),
         (
             ["top-tracks", "--limit", "x"],
             "Error: --limit must be a whole number. See: spotiviz top-tracks --help",
@@ -117,9 +117,9 @@ def test_not_logged_in_in_a_fresh_process_exits_4() -> None:
         ),
         (["top-tracks", "--bogus"], "Error: No such option: --bogus. See: spotiviz top-tracks --help"),
         (["bogus"], "Error: No such command 'bogus'. See: spotiviz --help"),
-        (["history", "import"], "Error: Missing argument 'PATH...'. See: spotiviz history import --help"),
+        (["history", "import"], "Error: Missing argument 'PATH'. See: spotiviz history import --help"),
         (["wrapped", "--range", "weekly"], "Example: spotiviz wrapped --range 4w"),
-        (["--demo", "top-tracks", "--limit", "0"], "Error: --limit must be 1 or more."),
+        (["--demo", "top-tracks", "--limit", "0"], "Error: --limit must be from 1 to 100, not 0."),
     ],
 )
 def test_usage_errors_are_one_line_like_every_other_error(args: list[str], says: str) -> None:

@@ -179,7 +179,9 @@ def test_status_json_prints_its_object_when_the_token_file_is_damaged(
     assert result.exit_code in (1, 4), result.output
     data = json.loads(result.stdout)
     assert data["logged_in"] is False and data["error"] and data["storage"] == "unknown"
-    assert result.stderr.splitlines()[-1] == "Error: The stored Spotify login is unreadable. Run: spotiviz login"
+    assert (
+        result.stderr.splitlines()[-1] == "Error: The stored Spotify login is unreadable. Run: spotiviz login"
+    )
 
 
 def test_status_says_when_the_access_token_expires_in_words(harness: Harness) -> None:

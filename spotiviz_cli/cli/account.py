@@ -6,11 +6,11 @@ from typing import Annotated
 
 import typer
 
-from spotiviz_cli.cli.common import app, no_demo, print_json, services_of
-from spotiviz_cli.errors import SpotivizError
+from spotiviz_cli.cli.common import SpotivizCommand, app, no_demo, print_json, services_of
+from spotiviz_cli.errors import SpotivizError, UsageProblem
 
 
-@app.command()
+@app.command(cls=SpotivizCommand)
 def login(
     ctx: typer.Context,
     client_id: Annotated[
@@ -26,7 +26,7 @@ def login(
     timeout: Annotated[
         float,
         typer.Option(
-            "--timeout", metavar="SECONDS", min=1, help="Give up waiting for the browser after this."
+            "--timeout", metavar="SECONDS", help="Give up waiting for the browser after this (1 or more)."
         ),
     ] = 300,
     no_browser: Annotated[
@@ -58,6 +58,8 @@ def login(
     """
     from spotiviz_cli import session
 
+    if timeout < 1:
+        raise UsageProblem(f"--timeout must be 1 second or more, not {timeout:g}.")
     services = no_demo(ctx, "login")
     result = session.login(
         services,
@@ -71,16 +73,17 @@ def login(
     services.notify(f"Tokens are kept in the {result.storage}.")
 
 
-@app.command()
+@app.command(cls=SpotivizCommand)
 def status(
     ctx: typer.Context,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object (fields in the README).")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (fields below).")] = False,
 ) -> None:
     """Show who is logged in, where tokens are kept, and when you must log in again.
 
     Exits 0 when logged in and 4 when not.
+
+    [bold]Fields[/] (--json): logged_in, user, client_id, storage, insecure_storage, scopes,
+    access_token_expires_at, login_expires_at, error.
 
     [bold]Examples[/]
 
@@ -109,7 +112,7 @@ def status(
         raise typer.Exit(EXIT_LOGIN)
 
 
-@app.command()
+@app.command(cls=SpotivizCommand)
 def logout(ctx: typer.Context) -> None:
     """Forget the stored Spotify login (keyring entry and any --insecure-storage file).
 

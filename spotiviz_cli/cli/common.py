@@ -3,6 +3,7 @@ every command shares: services, output format, spinners, JSON."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import sys
@@ -12,7 +13,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from spotiviz_cli import __version__
 from spotiviz_cli.errors import EXIT_FAILURE, SpotivizError, UsageProblem
@@ -25,8 +26,46 @@ EXIT_INTERRUPTED = 130
 DEMO_BANNER = "Demo mode: invented sample listening, not a real Spotify account."
 
 
+def _for_people(params: list[Any]) -> list[Any]:
+    """Help shows a flag as just its name and an argument by its metavar: no `<bool>`, `<list[Path]>`."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+        if param.param_type_name == "argument" and param.metavar:
+            param.display_type_rich = lambda ctx: None  # the metavar (PATH) says it already
+    return params
+
+
+def _reflow(text: str | None) -> str | None:
+    """A docstring's prose as paragraphs the terminal wraps itself; indented lines (examples) stay."""
+    if not text:
+        return text
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(
+        p if any(line.startswith(" ") for line in p.splitlines()) else " ".join(p.split()) for p in paragraphs
+    )
+
+
+class SpotivizCommand(TyperCommand):
+    """Every spotiviz command: its help written for people."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["help"] = _reflow(kwargs.get("help"))
+        super().__init__(*args, **kwargs)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _for_people(super().get_params(ctx))
+
+
 class SpotivizGroup(TyperGroup):
     """Turns every expected error into one line on stderr and its exit code; never a traceback."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["help"] = _reflow(kwargs.get("help"))
+        super().__init__(*args, **kwargs)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _for_people(super().get_params(ctx))
 
     def main(
         self,
@@ -221,8 +260,17 @@ RangeOption = Annotated[
         "--range", "-r", metavar="RANGE", help="short (about 4 weeks, or 4w), medium (6m) or long (1y)."
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (fields in the README).")]
-CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON list for scripts (fields below).")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row (the same fields).")]
+
+
+def check_range(value: int | None, option: str, low: int, high: int | None = None) -> None:
+    """A number option within its range, said in words (Typer's own check prints `[1<=x<=100]` in help)."""
+    if value is None:
+        return
+    if value < low or (high is not None and value > high):
+        words = f"from {low} to {high}" if high is not None else f"{low} or more"
+        raise UsageProblem(f"{option} must be {words}, not {value}.")
 
 
 def output_format(as_json: bool, as_csv: bool) -> str:

@@ -10,7 +10,15 @@ from typing import Annotated, Any
 
 import typer
 
-from spotiviz_cli.cli.common import SpotivizGroup, app, busy, no_demo, print_json, services_of
+from spotiviz_cli.cli.common import (
+    SpotivizCommand,
+    SpotivizGroup,
+    app,
+    busy,
+    no_demo,
+    print_json,
+    services_of,
+)
 from spotiviz_cli.errors import UsageProblem
 from spotiviz_cli.services import Services
 
@@ -39,7 +47,7 @@ def _spotiviz_exe() -> list[str]:
     return [found] if found else [sys.executable, "-m", "spotiviz_cli"]
 
 
-@history_app.command("sync")
+@history_app.command("sync", cls=SpotivizCommand)
 def history_sync(
     ctx: typer.Context,
     quiet: Annotated[
@@ -48,7 +56,7 @@ def history_sync(
 ) -> None:
     """Fetch your plays since the last sync and keep them in the local history.
 
-    Spotify keeps only your last 50 plays, so sync at least every few hours; `spotiviz history schedule`
+    Spotify keeps only your last 50 plays, so sync at least every few hours; [bold]spotiviz history schedule[/]
     prints a systemd timer and a crontab line that sync every 30 minutes. A warning (shown with --quiet too)
     says when more plays than Spotify keeps happened since the last sync.
 
@@ -96,9 +104,9 @@ def _cron_quote(text: str) -> str:
     return shlex.quote(text).replace("%", "\\%")  # cron reads a bare % as a new line
 
 
-@history_app.command("schedule")
+@history_app.command("schedule", cls=SpotivizCommand)
 def history_schedule(ctx: typer.Context) -> None:
-    """Print a systemd user timer and a crontab line that run `history sync` every 30 minutes, unattended.
+    """Print a systemd user timer and a crontab line that run history sync every 30 minutes, unattended.
 
     They carry what this shell has set (SPOTIVIZ_DATA_DIR and the like) and reach the keyring through your
     session's D-Bus; nothing secret is printed. Output is meant to be copied: it changes nothing itself.
@@ -176,18 +184,21 @@ WantedBy=timers.target
     )
 
 
-@history_app.command("import")
+@history_app.command("import", cls=SpotivizCommand)
 def history_import(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path], typer.Argument(help="The export .zip, its folder, or .json files.", metavar="PATH...")
+        list[Path], typer.Argument(help="The export .zip, its folder, or .json files.", metavar="PATH")
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON (fields below).")] = False,
 ) -> None:
     """Import Spotify's privacy export: the extended streaming history or the account data.
 
     Ask for it at https://www.spotify.com/account/privacy/ (it comes by e-mail as a zip). Importing the
     same files twice, or both kinds of export, adds nothing twice. One bad file and nothing is kept.
+
+    [bold]Fields[/] (--json): files, records, added, duplicates, skipped, ignored_files, first, last,
+    database; records = added + duplicates + all skipped.
 
     [bold]Examples[/]
 
@@ -272,7 +283,7 @@ def _date_option(value: str | None, option: str) -> Any:
         raise UsageProblem(f"{option} must be a date like 2025-03-31, not {value!r}.") from None
 
 
-@history_app.command("stats")
+@history_app.command("stats", cls=SpotivizCommand)
 def history_stats(
     ctx: typer.Context,
     year: Annotated[int | None, typer.Option("--year", metavar="YYYY", help="One calendar year.")] = None,
@@ -283,12 +294,15 @@ def history_stats(
         str | None, typer.Option("--until", metavar="DATE", help="To this day, inclusive (YYYY-MM-DD).")
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the figures as JSON (fields in the README).")
+        bool, typer.Option("--json", help="Print the figures as JSON (fields below).")
     ] = False,
 ) -> None:
     """Minutes, plays, top artists and tracks, streaks and a listening clock for any period of your history.
 
     Times are in your local time zone (TZ is honoured). Without a period: all of your history.
+
+    [bold]Fields[/] (--json): period, minutes, plays, distinct_tracks, distinct_artists, days_listened,
+    longest_streak_days, top_artists, top_tracks, by_month, by_hour, by_weekday, skip_rate.
 
     [bold]Examples[/]
 

@@ -12,8 +12,10 @@ from spotiviz_cli.cli.common import (
     CsvOption,
     JsonOption,
     RangeOption,
+    SpotivizCommand,
     app,
     busy,
+    check_range,
     emit,
     output_format,
     print_json,
@@ -23,17 +25,17 @@ from spotiviz_cli.cli.common import (
 from spotiviz_cli.errors import SpotivizError, UsageProblem
 
 
-@app.command("top-tracks")
+@app.command("top-tracks", cls=SpotivizCommand)
 def top_tracks(
     ctx: typer.Context,
     range_: RangeOption = "medium",
-    limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=100, help="How many tracks (1-100).")
-    ] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", help="How many tracks, 1 to 100.")] = 20,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """Your most played tracks over the last 4 weeks, 6 months or year.
+
+    [bold]Fields[/] (--json, --csv): rank, id, name, artists, album, duration_ms, uri, url.
 
     [bold]Examples[/]
 
@@ -47,6 +49,7 @@ def top_tracks(
     from spotiviz_cli.render import tables as render
 
     services, fmt, time_range = services_of(ctx), output_format(as_json, as_csv), time_range_of(ctx, range_)
+    check_range(limit, "--limit", 1, 100)
     with busy(services, "Fetching your top tracks"), session.authorised_api(services) as api:
         tracks = api.top_tracks(time_range, limit)
     emit(
@@ -59,17 +62,19 @@ def top_tracks(
     )
 
 
-@app.command("top-artists")
+@app.command("top-artists", cls=SpotivizCommand)
 def top_artists(
     ctx: typer.Context,
     range_: RangeOption = "medium",
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=100, help="How many artists (1-100).")
+        int, typer.Option("--limit", "-n", metavar="N", help="How many artists, 1 to 100.")
     ] = 20,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """Your most played artists over the last 4 weeks, 6 months or year, with genres when Spotify has them.
+
+    [bold]Fields[/] (--json, --csv): rank, id, name, genres, uri, url.
 
     [bold]Examples[/]
 
@@ -83,6 +88,7 @@ def top_artists(
     from spotiviz_cli.render import tables as render
 
     services, fmt, time_range = services_of(ctx), output_format(as_json, as_csv), time_range_of(ctx, range_)
+    check_range(limit, "--limit", 1, 100)
     with busy(services, "Fetching your top artists"), session.authorised_api(services) as api:
         artists = api.top_artists(time_range, limit)
     emit(
@@ -95,16 +101,18 @@ def top_artists(
     )
 
 
-@app.command()
+@app.command(cls=SpotivizCommand)
 def recent(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many plays (1-50).")] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", help="How many plays, 1 to 50.")] = 20,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """What you played last, newest first, in your local time.
 
     Spotify keeps only the last 50 plays (of 30 seconds or more).
+
+    [bold]Fields[/] (--json, --csv): played_at, id, name, artists, album, duration_ms, uri, context_uri.
 
     [bold]Examples[/]
 
@@ -116,6 +124,7 @@ def recent(
     from spotiviz_cli.render import tables as render
 
     services, fmt = services_of(ctx), output_format(as_json, as_csv)
+    check_range(limit, "--limit", 1, 50)
     with busy(services, "Fetching your recent plays"), session.authorised_api(services) as api:
         plays = api.recently_played(limit)
     emit(
@@ -130,9 +139,12 @@ def recent(
         services.notify(render.RECENT_FOOTER)  # a notice: stderr, so a piped table is only the table
 
 
-@app.command()
+@app.command(cls=SpotivizCommand)
 def now(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The track or podcast episode playing now, with its progress and device.
+
+    [bold]Fields[/] (--json): type, is_playing, progress_ms, duration_ms, name, artists or show, album, uri,
+    device; null when nothing plays.
 
     [bold]Examples[/]
 
@@ -152,12 +164,12 @@ def now(ctx: typer.Context, as_json: JsonOption = False) -> None:
         services.out.print(render.now_panel(playing))
 
 
-@app.command()
+@app.command(cls=SpotivizCommand)
 def saved(
     ctx: typer.Context,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", "-n", min=1, help="How many liked songs, newest first (default 20)."),
+        typer.Option("--limit", "-n", metavar="N", help="How many liked songs, newest first (default 20)."),
     ] = None,
     fetch_all: Annotated[
         bool, typer.Option("--all", help="Every liked song (pages are fetched concurrently).")
@@ -166,6 +178,8 @@ def saved(
     as_csv: CsvOption = False,
 ) -> None:
     """Your liked songs, newest first, with when you saved each.
+
+    [bold]Fields[/] (--json, --csv): added_at, id, name, artists, album, duration_ms, uri.
 
     [bold]Examples[/]
 
@@ -177,6 +191,7 @@ def saved(
     from spotiviz_cli.render import tables as render
 
     services, fmt = services_of(ctx), output_format(as_json, as_csv)
+    check_range(limit, "--limit", 1)
     if fetch_all and limit is not None:
         raise UsageProblem("--all and --limit cannot be used together.", hint="Pick one of them.")
     with busy(services, "Fetching your liked songs"), session.authorised_api(services) as api:
@@ -191,7 +206,7 @@ def saved(
     )
 
 
-@app.command()
+@app.command(cls=SpotivizCommand)
 def wrapped(
     ctx: typer.Context,
     range_: RangeOption = "medium",
@@ -202,7 +217,7 @@ def wrapped(
         Path | None, typer.Option("--html", metavar="FILE", help="Also save the screen as HTML.")
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the computed figures as JSON instead.")
+        bool, typer.Option("--json", help="Print the computed figures as JSON instead (fields below).")
     ] = False,
     year: Annotated[
         int | None,
@@ -213,13 +228,17 @@ def wrapped(
 
     Everything comes from what Spotify still lets a personal app read; all requests go out at once.
 
+    [bold]Fields[/] (--json): user, range, period, demo, top_artists, top_tracks, genres, decades, era,
+    rising, loyal, clock, on_repeat, distinct_artists, explicit_share, average_track_ms; with --year,
+    those of history stats.
+
     [bold]Examples[/]
 
       spotiviz wrapped
 
       spotiviz wrapped --range 4w --svg wrapped.svg
 
-      spotiviz wrapped --year 2025   [dim]# from `spotiviz history`, minutes included[/]
+      spotiviz wrapped --year 2025   [dim]# from your local history, minutes included[/]
 
       spotiviz --demo wrapped   [dim]# no account needed[/]
     """
