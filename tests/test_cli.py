@@ -128,3 +128,17 @@ def test_usage_errors_are_one_line_like_every_other_error(args: list[str], says:
     assert result.stderr.count("\n") == 1 and says in result.stderr, result.stderr
     assert "╭" not in result.stderr and "Input should" not in result.stderr and "Usage:" not in result.stderr
     assert "Demo mode" not in result.output  # nothing before an error
+
+
+def test_version_has_a_short_alias_and_range_completes() -> None:
+    assert CliRunner().invoke(app, ["-V"]).stdout.strip() == f"spotiviz {__version__}"
+    env = {
+        **os.environ,
+        "_SPOTIVIZ_COMPLETE": "complete_bash",
+        "COMP_WORDS": "spotiviz wrapped --range ",
+        "COMP_CWORD": "3",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "spotiviz_cli"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.split() == ["short", "medium", "long", "4w", "6m", "1y"], done.stderr

@@ -213,7 +213,8 @@ def root(
         ),
     ] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     if not isinstance(ctx.obj, Services):
@@ -257,7 +258,11 @@ def print_json(data: Any) -> None:
 RangeOption = Annotated[
     str,
     typer.Option(
-        "--range", "-r", metavar="RANGE", help="short (about 4 weeks, or 4w), medium (6m) or long (1y)."
+        "--range",
+        "-r",
+        metavar="RANGE",
+        help="short (about 4 weeks, or 4w), medium (6m) or long (1y).",
+        autocompletion=lambda: ["short", "medium", "long", "4w", "6m", "1y"],
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON list for scripts (fields below).")]
