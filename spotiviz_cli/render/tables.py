@@ -53,8 +53,8 @@ def status_json(report: StatusReport, *, error: str | None = None) -> dict[str, 
 
 def status_table(report: StatusReport, *, now: datetime) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")  # a long scope name folds rather than losing its end
     if report.user is None:
         table.add_row("Logged in", Text("no", style="red"))
         table.add_row("Tokens", literal(report.storage))
@@ -368,6 +368,23 @@ def progress_bar(done: int, total: int, width: int = 40) -> Text:
     return Text.assemble(("━" * filled, "green"), ("─" * (width - filled), "dim"))
 
 
+@dataclass(frozen=True)
+class Progress:
+    """The progress bar and `1:44 / 4:20` on one line: the bar takes what the times leave, up to 40."""
+
+    done: int
+    total: int
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        times = f" {duration(self.done)} / {duration(self.total)}"
+        width = max(5, min(40, options.max_width - len(times)))
+        yield progress_bar(self.done, self.total, width).append(times)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        times = len(f" {duration(self.done)} / {duration(self.total)}")
+        return Measurement(5 + times, 40 + times)
+
+
 def now_panel(now_playing: NowPlaying | None) -> RenderableType:
     if now_playing is None:
         return Text("Nothing is playing.")
@@ -381,11 +398,7 @@ def now_panel(now_playing: NowPlaying | None) -> RenderableType:
         lines.add_row(names(item.artist_names))
         if item.album:
             lines.add_row(literal(item.album.name, style="dim"))
-    lines.add_row(
-        progress_bar(now_playing.progress_ms, item.duration_ms).append(
-            f" {duration(now_playing.progress_ms)} / {duration(item.duration_ms)}"
-        )
-    )
+    lines.add_row(Progress(now_playing.progress_ms, item.duration_ms))
     if now_playing.device:
         lines.add_row(Text("on ", style="dim").append(literal(now_playing.device, style="dim")))
     state = "▶ Now playing" if now_playing.is_playing else "⏸ Paused"
