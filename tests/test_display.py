@@ -162,3 +162,17 @@ def test_history_figures_are_never_cut(
         assert "4,300 min" in screen, (width, screen)  # 3 x 86,000,000 ms, whole, with its unit
         assert "…" in screen  # names gave way instead
         assert max(len(line) for line in screen.splitlines()) <= int(width)
+
+
+def test_hostile_names_in_the_shared_picture_and_page(hostile: Harness, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    svg, html = tmp_path / "w.svg", tmp_path / "w.html"
+    result = hostile.run("wrapped", "--svg", str(svg), "--html", str(html))
+    assert result.exit_code == 0, result.output
+    drawn = "".join(ET.parse(svg).getroot().itertext()).replace("\xa0", " ")  # well-formed XML
+    page = html.read_text()
+    for text in (drawn, page):
+        assert_nothing_a_terminal_acts_on(text)
+    assert "Hits [live]" in drawn and "Hits [live]" in page
+    assert "<script" not in page.lower().replace("<style", "")
