@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Generic, TypeVar
 
 from spotiviz_cli.errors import SpotifyError
@@ -82,13 +83,36 @@ def utc_iso(moment: datetime, timespec: str = "seconds") -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
+_ISO = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?(Z|z|[+-]\d\d(?::?\d\d)?)?", re.ASCII
+)
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 time -> an aware datetime (UTC when it names no zone); ValueError when it is not one.
+
+    By hand, because `datetime.fromisoformat` on Python 3.10 refuses fractions other than 3 or 6 digits
+    (`2026-11-20T10:00:00.5Z`), and Spotify sends any."""
+    found = _ISO.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(f"not an ISO 8601 time: {text[:40]!r}")
+    year, month, day, hour, minute, second, fraction, zone = found.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro)
+    if zone in (None, "Z", "z"):
+        return moment.replace(tzinfo=timezone.utc)
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+    return moment.replace(tzinfo=timezone(sign * offset))
+
+
 def _time(data: dict[str, Any], key: str, endpoint: str) -> datetime:
     value = data.get(key)
     try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+        return parse_instant(value) if isinstance(value, str) else parse_instant("")
+    except (ValueError, OverflowError):
         raise BadPayload(endpoint, f"{key!r} is not a timestamp") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
@@ -46,6 +47,8 @@ class Grant:
 
 
 def _ms(iso: str) -> int:
+    # any fraction length, as Spotify sends (Python 3.10's fromisoformat wants 3 or 6 digits)
+    iso = re.sub(r"\.(\d+)", lambda m: "." + (m.group(1) + "000000")[:6], iso)
     return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
 
 

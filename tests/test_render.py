@@ -179,3 +179,30 @@ def test_time_range_aliases(text_in: str, key: str) -> None:
 def test_time_range_rejects_others() -> None:
     with pytest.raises(ValueError, match="short \\(4w\\), medium \\(6m\\) or long \\(1y\\)"):
         TimeRange.parse("decade")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-20T10:00:00.5Z", datetime(2026, 11, 20, 10, 0, 0, 500_000, tzinfo=timezone.utc)),
+        ("2026-11-20T10:00:00.123456789Z", datetime(2026, 11, 20, 10, 0, 0, 123_456, tzinfo=timezone.utc)),
+        ("2026-11-20T10:00:00Z", datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)),
+        ("2026-11-20T10:00:00", datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)),
+        ("2026-11-20T11:30:00+01:30", datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)),
+        ("2026-11-20T05:00:00-0500", datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)),
+    ],
+)
+def test_spotify_timestamps_parse_on_every_python(text: str, expected: datetime) -> None:
+    from spotiviz_cli.models import parse_instant
+
+    assert parse_instant(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-20T25:00:00Z", "20261120"]
+)
+def test_what_is_not_a_timestamp_is_refused(text: str) -> None:
+    from spotiviz_cli.models import parse_instant
+
+    with pytest.raises(ValueError):
+        parse_instant(text)

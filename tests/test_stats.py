@@ -421,3 +421,20 @@ def test_a_login_near_its_six_months_warns_on_stderr(library: Harness) -> None:
     assert json.loads(result.stdout)  # stdout stays clean JSON
     library.log_in()
     assert "before then" not in library.run("top-tracks", "--json").stderr
+
+
+def test_timestamps_with_any_fraction_work_end_to_end(library: Harness) -> None:
+    """Python 3.10's fromisoformat refuses `.5Z`; spotiviz reads it on every Python it claims."""
+    library.fake.library.recent = [
+        {"track": make_track(1), "played_at": "2026-11-20T10:00:00.5Z", "context": None},
+        {"track": make_track(2), "played_at": "2026-11-20T09:00:00.123456789Z", "context": None},
+    ]
+    library.fake.library.saved = [{"added_at": "2026-01-01T00:00:00.1+00:00", "track": make_track(3)}]
+    recent = library.run("recent", "--json")
+    assert recent.exit_code == 0, recent.output
+    assert [r["played_at"] for r in json.loads(recent.stdout)] == [
+        "2026-11-20T10:00:00.500Z",
+        "2026-11-20T09:00:00.123Z",
+    ]
+    saved = library.run("saved", "--json")
+    assert saved.exit_code == 0 and json.loads(saved.stdout)[0]["added_at"] == "2026-01-01T00:00:00Z"

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from spotiviz_cli.errors import SpotivizError, UsageProblem
 from spotiviz_cli.history.store import ACCOUNT, AUDIOBOOK, EPISODE, EXTENDED, MUSIC, Row
+from spotiviz_cli.models import parse_instant
 
 HISTORY_NAME = re.compile(
     r"^(Streaming_History_Audio_.*|endsong.*|StreamingHistory_(music|podcast|audiobook)_.*"
@@ -248,28 +249,10 @@ def _show(value: Any) -> str:
 
 # ---------------------------------------------------------------- one record at a time
 
-ISO = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?(Z|[+-]\d\d:?\d\d)?", re.ASCII
-)
-
 
 def iso_ms(text: str) -> int:
-    """An ISO 8601 time -> Unix ms (UTC when it names no zone); ValueError when it is not one.
-
-    By hand, not `datetime.fromisoformat`, which on Python 3.10 refuses fractions other than 3 or 6 digits."""
-    found = ISO.fullmatch(text)
-    if found is None:
-        raise ValueError(text)
-    year, month, day, hour, minute, second, fraction, zone = found.groups()
-    moment = datetime(
-        int(year), int(month), int(day), int(hour), int(minute), int(second or 0), tzinfo=timezone.utc
-    )
-    ms = int(moment.timestamp() * 1000) + (int((fraction + "00")[:3]) if fraction else 0)
-    if zone and zone != "Z":
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        ms -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60) * 1000
-    return ms
+    """An ISO 8601 time -> Unix ms (UTC when it names no zone); ValueError when it is not one."""
+    return int(parse_instant(text).timestamp() * 1000)
 
 
 def _day_ms(day: str) -> int:
