@@ -119,7 +119,16 @@ def _read_dotenv(path: Path) -> dict[str, str]:
         return {}
     from dotenv import dotenv_values
 
-    return {k: v for k, v in dotenv_values(path).items() if k in KEYS and v is not None}
+    try:
+        values = dotenv_values(path, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageProblem(
+            f"{path} is not UTF-8 text, so its settings cannot be read.",
+            hint="Save it as UTF-8, or move it away.",
+        ) from None
+    except OSError as exc:
+        raise UsageProblem(f"{path} cannot be read: {exc.strerror or exc}.") from None
+    return {k: v for k, v in values.items() if k in KEYS and v is not None}
 
 
 def load_settings(environ: Mapping[str, str], cwd: Path) -> Settings:
@@ -132,7 +141,8 @@ def load_settings(environ: Mapping[str, str], cwd: Path) -> Settings:
     def url(key: str, default: str) -> str:
         return (values.get(key) or default).rstrip("/")
 
-    def number(key: str, default: float, unit: str, *, minimum: float = 0.0) -> float:
+    def number(key: str, default: float, unit: str, low: float, high: float) -> float:
+        """A numeric setting: finite and from `low` to `high` (README), else a usage error naming it."""
         text = values.get(key, "")
         if not text:
             return default
@@ -140,9 +150,9 @@ def load_settings(environ: Mapping[str, str], cwd: Path) -> Settings:
             value = float(text)
         except ValueError:
             value = float("nan")
-        if not minimum <= value < float("inf"):  # NaN fails this too
+        if not low <= value <= high:  # NaN and the infinities fail this too
             raise UsageProblem(
-                f"{key} must be a number of {unit}{' above 0' if minimum else ''}, not {text!r}.",
+                f"{key} must be a number of {unit} from {low:g} to {high:g}, not {text!r}.",
                 hint=f"Unset it to use the default of {default:g} {unit}.",
             )
         return value
@@ -161,9 +171,9 @@ def load_settings(environ: Mapping[str, str], cwd: Path) -> Settings:
         data_dir=Path(values["SPOTIVIZ_DATA_DIR"])
         if values.get("SPOTIVIZ_DATA_DIR")
         else user_data_path("spotiviz"),
-        keyring_timeout=number("SPOTIVIZ_KEYRING_TIMEOUT", 10.0, "seconds"),
-        max_retry_wait=number("SPOTIVIZ_MAX_RETRY_WAIT", 10.0, "seconds"),
-        max_import_mb=number("SPOTIVIZ_MAX_IMPORT_MB", 100.0, "MiB", minimum=0.001),
+        keyring_timeout=number("SPOTIVIZ_KEYRING_TIMEOUT", 10.0, "seconds", 0.1, 600),
+        max_retry_wait=number("SPOTIVIZ_MAX_RETRY_WAIT", 10.0, "seconds", 0, 3600),
+        max_import_mb=number("SPOTIVIZ_MAX_IMPORT_MB", 100.0, "MiB", 0.001, 100_000),
     )
 
 

@@ -103,3 +103,29 @@ def test_no_repr_shows_the_client_secret(tmp_path: Path) -> None:
     )
     assert services.settings.client_secret == "s3cr3t-value"
     assert "s3cr3t-value" not in repr(services) and "s3cr3t-value" not in repr(services.settings)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("SPOTIVIZ_KEYRING_TIMEOUT", "nan"),
+        ("SPOTIVIZ_KEYRING_TIMEOUT", "inf"),
+        ("SPOTIVIZ_KEYRING_TIMEOUT", "1e400"),
+        ("SPOTIVIZ_KEYRING_TIMEOUT", "0"),
+        ("SPOTIVIZ_MAX_RETRY_WAIT", "nan"),
+        ("SPOTIVIZ_MAX_RETRY_WAIT", "-1"),
+        ("SPOTIVIZ_MAX_RETRY_WAIT", "99999"),
+        ("SPOTIVIZ_MAX_IMPORT_MB", "0"),
+        ("SPOTIVIZ_MAX_IMPORT_MB", "-inf"),
+    ],
+)
+def test_numeric_settings_are_finite_and_in_range(tmp_path: Path, key: str, value: str) -> None:
+    with pytest.raises(UsageProblem, match=f"{key} must be a number of .* from .* to .*, not '{value}'"):
+        load_settings({key: value}, tmp_path)
+
+
+def test_a_dotenv_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(b"SPOTIFY_CLIENT_ID=caf\xe9\n")
+    with pytest.raises(UsageProblem, match=r"\.env is not UTF-8 text") as caught:
+        load_settings({}, tmp_path)
+    assert str(tmp_path / ".env") in str(caught.value)
