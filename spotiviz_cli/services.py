@@ -26,12 +26,19 @@ def utc_now() -> datetime:
 
 
 def _open_browser(url: str) -> bool:
-    import webbrowser  # honours $BROWSER
+    """Opens `url` in the user's browser (BROWSER honoured), which starts without spotiviz's settings
+    in its environment: the client secret must not reach another program."""
+    import webbrowser
 
+    hidden = {
+        key: os.environ.pop(key) for key in list(os.environ) if key.startswith(("SPOTIFY_", "SPOTIVIZ_"))
+    }
     try:
         return webbrowser.open(url)
     except webbrowser.Error:
         return False
+    finally:
+        os.environ.update(hidden)
 
 
 def _system_keyring() -> KeyringBackend:

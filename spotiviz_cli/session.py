@@ -82,7 +82,7 @@ class TokenSession:
         settings = self._services.settings
         settings.config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
-            with FileLock(settings.config_dir / "refresh.lock", timeout=30):
+            with FileLock(settings.config_dir / "refresh.lock", timeout=30, mode=0o600):
                 current = self._store.load()
                 if current is None:
                     raise NOT_LOGGED_IN
@@ -104,8 +104,8 @@ class TokenSession:
                 return self._record
         except Timeout:
             raise SpotivizError(
-                "Another spotiviz has been renewing the Spotify login for 30 s.",
-                hint=f"Try again; if it persists, delete {settings.config_dir / 'refresh.lock'}.",
+                "Another spotiviz (a scheduled sync, perhaps) has been renewing the Spotify login for 30 s.",
+                hint="Try again in a minute. The lock goes with the process that holds it: nothing needs deleting.",
             ) from None
 
 

@@ -241,13 +241,11 @@ class KeyringTokenStore:
             return value  # type: ignore[no-any-return]
         if isinstance(value, KeyringUnavailable | LoginRequired):
             raise value
+        # by kind and backend only: a backend's own message can carry what it was asked to store
+        backend = type(self._backend).__module__ if self._backend is not None else "not chosen yet"
         raise KeyringUnavailable(
-            f"The OS keyring failed: {type(value).__name__}: {_first_line(value)}", hint=keyring_remedy()
+            f"The OS keyring ({backend}) failed with {type(value).__name__}.", hint=keyring_remedy()
         ) from None
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [""])[0][:200]
 
 
 def _usable(backend: KeyringBackend) -> bool:

@@ -118,10 +118,13 @@ def test_keyring_errors_become_one_clear_error() -> None:
 
     class Locked(MemoryKeyring):
         def get_password(self, service: str, username: str) -> str | None:
-            raise KeyringLocked("Failed to unlock the collection!")
+            raise KeyringLocked("Failed to unlock the collection holding SECRET-refresh-token")
 
-    with pytest.raises(KeyringUnavailable, match="KeyringLocked: Failed to unlock"):
+    with pytest.raises(
+        KeyringUnavailable, match=r"keyring \(tests.test_tokens\) failed with KeyringLocked"
+    ) as caught:
         KeyringTokenStore(Locked).load()
+    assert "SECRET" not in str(caught.value) + str(caught.value.hint)  # a backend's text is never repeated
 
 
 def test_real_secret_service_round_trip(secret_service: object) -> None:

@@ -8,6 +8,7 @@ counts is the `merged` column, recomputed by `history.merge` after every write (
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -177,7 +178,7 @@ class HistoryStore:
             if readonly:
                 self._db = self._open_readonly(path, busy_timeout)
             else:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _private(path)
                 # timeout: a cron sync waits for an import in progress instead of failing at once
                 self._db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
                 self._db.execute("PRAGMA journal_mode = WAL")
@@ -331,6 +332,17 @@ class HistoryStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _private(path: Path) -> None:
+    """The folder (0700) and the database file (0600) made for the owner alone, whatever the umask: the
+    history is personal data. SQLite gives the -wal and -shm files the database file's mode."""
+    folder = path.parent
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.chmod(0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def _windows(times: list[int]) -> list[tuple[int, int]]:
