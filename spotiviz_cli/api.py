@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
@@ -108,6 +110,10 @@ class RetryPolicy:
 
 PAGE_SIZE = 50
 QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+DEFAULT_RETRY_AFTER_S = 1.0  # when Spotify's Retry-After is missing or makes no sense
+MAX_RETRY_AFTER_S = 86_400.0  # a day: nothing longer is believed
+MAX_SETTABLE_WAIT_S = 3600  # SPOTIVIZ_MAX_RETRY_WAIT's own limit (config.py)
+MAX_BODY_BYTES = 20_000_000  # far above any Web API answer (a page of 50 tracks is ~100 kB)
 
 
 class SpotifyApi:
@@ -232,11 +238,17 @@ class SpotifyApi:
         while True:
             try:
                 response = self._client.get(endpoint, params=params)
-            except httpx.TransportError as exc:
+            except httpx.TimeoutException:  # not retried: a slow server would make every try as slow
+                seconds = self._client.timeout.read or 0
+                raise SpotifyError(
+                    f"Spotify did not answer {endpoint} within {seconds:g} s.",
+                    hint="Check your network connection, then try again; SPOTIVIZ_TIMEOUT sets how long to wait.",
+                ) from None
+            except httpx.TransportError:
                 failures += 1
                 if failures >= self._retry.max_tries:
                     raise SpotifyError(
-                        f"Could not reach Spotify for {endpoint} after {failures} tries ({type(exc).__name__}).",
+                        f"Could not reach Spotify for {endpoint} after {failures} tries.",
                         hint="Check your network connection (and SPOTIVIZ_API_URL, if set), then try again.",
                     ) from None
                 self._sleep(self._backoff(failures))
@@ -256,28 +268,32 @@ class SpotifyApi:
         return float(self._retry.backoff_s * 2 ** (failures - 1) * random.uniform(0.5, 1.5))
 
     def _rate_limit_wait(self, response: httpx.Response, endpoint: str, count: int) -> float:
-        try:
-            wait = float(response.headers.get("Retry-After", "1"))
-        except ValueError:
-            wait = 1.0
+        wait = retry_after_seconds(response.headers.get("Retry-After"), self._now())
         body = _json_or_none(response)
         error = body.get("error") if isinstance(body, dict) else None
         reasons = {body.get("reason") if isinstance(body, dict) else None}
         reasons.add(error.get("reason") if isinstance(error, dict) else None)
-        quota = QUOTA_EXCEEDED in reasons
-        if quota or wait > self._retry.max_retry_after_s or count > self._retry.max_rate_limited:
-            when = (self._now() + timedelta(seconds=wait)).astimezone()
-            what = (
-                "the daily request quota of this Spotify app is used up"
-                if quota
-                else "Spotify is rate-limiting"
-            )
+        when = (self._now() + timedelta(seconds=wait)).astimezone()
+        if QUOTA_EXCEEDED in reasons:
             raise SpotifyError(
-                f"{what.capitalize()} ({endpoint}); try again after {when:%Y-%m-%d %H:%M} "
+                f"The daily request quota of this Spotify app is used up ({endpoint}); try again after "
+                f"{when:%Y-%m-%d %H:%M} (in {_span(wait)}).",
+                hint="Spotify counts requests per app: other tools using the same client ID count too.",
+                status=429,
+            )
+        if count > self._retry.max_rate_limited:  # no setting would help: Spotify kept saying no
+            raise SpotifyError(
+                f"Spotify kept rate-limiting {endpoint}: {count} refusals in a row.",
+                hint="Wait a minute and try again; other tools using the same client ID count too.",
+                status=429,
+            )
+        if wait > self._retry.max_retry_after_s:
+            raise SpotifyError(
+                f"Spotify is rate-limiting ({endpoint}); try again after {when:%Y-%m-%d %H:%M} "
                 f"(in {_span(wait)}).",
-                hint="Spotify counts requests per app: other tools using the same client ID count too."
-                if quota
-                else f"Set SPOTIVIZ_MAX_RETRY_WAIT above {wait:g} to wait that long automatically.",
+                hint=f"To have spotiviz wait that long by itself, set SPOTIVIZ_MAX_RETRY_WAIT to {math.ceil(wait)}."
+                if wait <= MAX_SETTABLE_WAIT_S
+                else "Spotify counts requests per app: other tools using the same client ID count too.",
                 status=429,
             )
         return wait
@@ -294,10 +310,35 @@ class SpotifyApi:
 
 
 def _json_or_none(response: httpx.Response) -> Any:
+    """The body as JSON, or None: not JSON, larger than any Spotify answer, or nested too deeply to parse."""
+    if len(response.content) > MAX_BODY_BYTES:
+        return None
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
+
+
+def retry_after_seconds(header: str | None, now: datetime) -> float:
+    """A Retry-After header: seconds or an HTTP date; anything else, negative or not finite: 1 s.
+
+    Capped at a day, so no answer can make a wait (or the time said to the user) absurd."""
+    seconds = DEFAULT_RETRY_AFTER_S
+    if header:
+        text = header.strip()
+        try:
+            seconds = float(text)
+        except ValueError:
+            try:
+                moment = parsedate_to_datetime(text)
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=timezone.utc)
+                seconds = (moment - now).total_seconds()
+            except (TypeError, ValueError, IndexError, OverflowError):
+                seconds = DEFAULT_RETRY_AFTER_S
+    if not math.isfinite(seconds) or seconds < 0:
+        return DEFAULT_RETRY_AFTER_S
+    return min(seconds, MAX_RETRY_AFTER_S)
 
 
 def _span(seconds: float) -> str:

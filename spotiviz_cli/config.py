@@ -28,6 +28,7 @@ KEYS = (
     "SPOTIVIZ_KEYRING_TIMEOUT",
     "SPOTIVIZ_MAX_RETRY_WAIT",
     "SPOTIVIZ_MAX_IMPORT_MB",
+    "SPOTIVIZ_TIMEOUT",
 )
 
 
@@ -92,6 +93,7 @@ class Settings:
     keyring_timeout: float = 10.0
     max_retry_wait: float = 10.0
     max_import_mb: float = 100.0  # no export file or zip member larger than this is read
+    timeout: float = 15.0  # seconds Spotify has to answer a request
 
     @property
     def max_import_bytes(self) -> int:
@@ -174,6 +176,7 @@ def load_settings(environ: Mapping[str, str], cwd: Path) -> Settings:
         keyring_timeout=number("SPOTIVIZ_KEYRING_TIMEOUT", 10.0, "seconds", 0.1, 600),
         max_retry_wait=number("SPOTIVIZ_MAX_RETRY_WAIT", 10.0, "seconds", 0, 3600),
         max_import_mb=number("SPOTIVIZ_MAX_IMPORT_MB", 100.0, "MiB", 0.001, 100_000),
+        timeout=number("SPOTIVIZ_TIMEOUT", 15.0, "seconds", 1, 300),
     )
 
 

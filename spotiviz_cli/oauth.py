@@ -24,6 +24,9 @@ SCOPES = (
     "user-library-read",
 )
 
+DEFAULT_EXPIRES_IN = 3600  # what Spotify sends; used when the answer's own is not a whole number
+MIN_EXPIRES_IN, MAX_EXPIRES_IN = 60, 86_400  # an answer outside this is clamped into it
+MAX_BODY_BYTES = 1_000_000  # a token answer is a few hundred bytes
 _VERIFIER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 
 
@@ -133,17 +136,30 @@ def _post_token(
 ) -> dict[str, Any]:
     try:
         response = client.post(endpoint, data=form, auth=auth) if auth else client.post(endpoint, data=form)
-    except httpx.HTTPError as exc:
+    except httpx.TimeoutException:
         raise SpotifyError(
-            f"Could not reach Spotify's accounts service at {endpoint}: {type(exc).__name__}",
+            f"Spotify's accounts service did not answer {endpoint} within {client.timeout.read or 0:g} s.",
+            hint="Check your network connection, then try again; SPOTIVIZ_TIMEOUT sets how long to wait.",
+        ) from None
+    except httpx.HTTPError:
+        raise SpotifyError(
+            f"Could not reach Spotify's accounts service at {endpoint}.",
             hint="Check your network connection (and SPOTIVIZ_ACCOUNTS_URL, if set), then try again.",
         ) from None
     try:
-        payload = response.json()
-    except ValueError:
+        payload = response.json() if len(response.content) <= MAX_BODY_BYTES else None
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
         payload = None
     if response.is_success and isinstance(payload, dict):
         return payload
+    if response.is_success:
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        raise SpotifyError(
+            f"Spotify's accounts service answered {endpoint} with something that is not a token answer "
+            f"(HTTP {response.status_code}, {kind}).",
+            hint="Check SPOTIVIZ_ACCOUNTS_URL, if set (a proxy or captive portal may be answering); then try again.",
+            status=response.status_code,
+        )
     error = str(payload.get("error", "")) if isinstance(payload, dict) else ""
     description = str(payload.get("error_description", "")) if isinstance(payload, dict) else ""
     raise _token_error(response.status_code, error, description, refreshing=refreshing, redirect=redirect)
@@ -177,16 +193,31 @@ def _token_error(status: int, error: str, description: str, *, refreshing: bool,
     )
 
 
+class BadGrant(SpotifyError):
+    """A token answer without a usable access token; `refresh_token` is the new one it carried, if any,
+    which must be kept: with rotating refresh tokens the old one is already spent."""
+
+    def __init__(self, endpoint: str, refresh_token: str | None) -> None:
+        super().__init__(f"{endpoint} answered with a token response spotiviz does not understand.")
+        self.refresh_token = refresh_token
+
+    def __repr__(self) -> str:
+        return f"BadGrant({self.message!r})"  # never the token
+
+
 def _grant_from(payload: dict[str, Any], endpoint: str) -> TokenGrant:
     access = payload.get("access_token")
     refresh = payload.get("refresh_token")
-    expires = payload.get("expires_in", 3600)
+    refresh = refresh if isinstance(refresh, str) and refresh else None
+    expires = payload.get("expires_in", DEFAULT_EXPIRES_IN)
+    if type(expires) is not int:
+        expires = DEFAULT_EXPIRES_IN
     scope = payload.get("scope", "")
-    if not isinstance(access, str) or not access or not isinstance(expires, int):
-        raise SpotifyError(f"{endpoint} answered with a token response spotiviz does not understand")
+    if not isinstance(access, str) or not access:
+        raise BadGrant(endpoint, refresh)
     return TokenGrant(
         access_token=access,
-        refresh_token=refresh if isinstance(refresh, str) and refresh else None,
-        expires_in=expires,
-        scopes=tuple(str(scope).split()) if scope else (),
+        refresh_token=refresh,
+        expires_in=min(max(expires, MIN_EXPIRES_IN), MAX_EXPIRES_IN),  # 10**30 or -5 is nobody's lifetime
+        scopes=tuple(str(scope).split()) if isinstance(scope, str) and scope else (),
     )

@@ -118,7 +118,7 @@ class Services:
             base_url=base_url,
             auth=auth,
             transport=self.transport if self.transport is not None else self._demo_transport,
-            timeout=httpx.Timeout(15.0, connect=5.0),
+            timeout=httpx.Timeout(self.settings.timeout, connect=min(5.0, self.settings.timeout)),
             headers={"User-Agent": f"spotiviz/{__version__}"},
         )
 

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TextIO
 
@@ -25,6 +25,7 @@ from spotiviz_cli.loopback import STATE_MISMATCH, Callback, CallbackListener, re
 from spotiviz_cli.models import UserProfile
 from spotiviz_cli.oauth import (
     AuthRequest,
+    BadGrant,
     ClientCredentials,
     exchange_code,
     new_code_verifier,
@@ -93,12 +94,17 @@ class TokenSession:
                     self._record = current  # another spotiviz refreshed it meanwhile
                     return current
                 with self._services.http_client() as client:
-                    grant = refresh_access_token(
-                        client,
-                        settings.token_endpoint,
-                        refresh_token=current.refresh_token,
-                        credentials=ClientCredentials(current.client_id, current.client_secret),
-                    )
+                    try:
+                        grant = refresh_access_token(
+                            client,
+                            settings.token_endpoint,
+                            refresh_token=current.refresh_token,
+                            credentials=ClientCredentials(current.client_id, current.client_secret),
+                        )
+                    except BadGrant as bad:
+                        if bad.refresh_token:  # the old one may be spent already: keep the new one
+                            self._store.save(replace(current, refresh_token=bad.refresh_token))
+                        raise
                 self._record = current.refreshed(grant, now=self._services.now())
                 self._store.save(self._record)
                 return self._record
