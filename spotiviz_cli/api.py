@@ -109,6 +109,7 @@ class RetryPolicy:
 
 
 PAGE_SIZE = 50
+MAX_ITEMS = 10_000  # the most liked songs Spotify allows; no list spotiviz reads is longer
 QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
 DEFAULT_RETRY_AFTER_S = 1.0  # when Spotify's Retry-After is missing or makes no sense
 MAX_RETRY_AFTER_S = 86_400.0  # a day: nothing longer is believed
@@ -183,7 +184,7 @@ class SpotifyApi:
         then the rest go out together (or one by one, should Spotify leave the total out).
         """
         if limit is not None:
-            return self._pages(endpoint, parse, params, 0, limit)
+            return self._pages(endpoint, parse, params, 0, min(limit, MAX_ITEMS))
         first = self._page(endpoint, parse, params, 0)
         if first.raw_count < PAGE_SIZE:
             return list(first.items)
@@ -193,9 +194,10 @@ class SpotifyApi:
                 page = self._page(endpoint, parse, params, offset)
                 items.extend(page.items)
                 offset += page.raw_count
-                if page.raw_count < PAGE_SIZE:
+                if page.raw_count < PAGE_SIZE or offset >= MAX_ITEMS:
                     return items
-        return [*first.items, *self._pages(endpoint, parse, params, PAGE_SIZE, first.total)]
+        # the total is Spotify's word, not a plan: capped, and the waves stop at the first short page
+        return [*first.items, *self._pages(endpoint, parse, params, PAGE_SIZE, min(first.total, MAX_ITEMS))]
 
     def _pages(
         self,
@@ -205,18 +207,23 @@ class SpotifyApi:
         start: int,
         end: int,
     ) -> list[T]:
-        """Items start..end: the pages go out together (at most max_in_flight at once), and the
-        result stops at the first short page, as Spotify keeps fewer items than asked for."""
-        offsets = range(start, end, PAGE_SIZE)
-        sizes = [min(PAGE_SIZE, end - offset) for offset in offsets]
-        pages: list[Page[T]] = self.together(
-            *(partial(self._page, endpoint, parse, params, o, n) for o, n in zip(offsets, sizes, strict=True))
-        )
+        """Items start..end, in waves of at most max_in_flight pages at once; the first short or empty
+        page ends it (Spotify keeps fewer items than asked for, or than its total said), so no more
+        requests are sent, or planned in memory, than can still bring something."""
         items: list[T] = []
-        for page, size in zip(pages, sizes, strict=True):
-            items.extend(page.items)
-            if page.raw_count < size:
-                break
+        offset = start
+        while offset < end:
+            wave: list[tuple[int, int]] = []
+            while offset < end and len(wave) < self._max_in_flight:
+                wave.append((offset, min(PAGE_SIZE, end - offset)))
+                offset += PAGE_SIZE
+            pages: list[Page[T]] = self.together(
+                *(partial(self._page, endpoint, parse, params, o, n) for o, n in wave)
+            )
+            for page, (_, size) in zip(pages, wave, strict=True):
+                items.extend(page.items)
+                if page.raw_count < size:
+                    return items
         return items
 
     def _page(

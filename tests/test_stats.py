@@ -7,6 +7,7 @@ import io
 import json
 import time
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -438,3 +439,45 @@ def test_timestamps_with_any_fraction_work_end_to_end(library: Harness) -> None:
     ]
     saved = library.run("saved", "--json")
     assert saved.exit_code == 0 and json.loads(saved.stdout)[0]["added_at"] == "2026-01-01T00:00:00Z"
+
+
+def liked_songs_server(count: int, claimed_total: int | None, seen: list[int]) -> Any:
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
+        seen.append(offset)
+        items = [
+            {"added_at": "2026-01-01T00:00:00Z", "track": make_track(n % 500)}
+            for n in range(offset, min(offset + limit, count))
+        ]
+        body: dict[str, Any] = {"items": items, "limit": limit, "offset": offset, "next": None}
+        if claimed_total is not None:
+            body["total"] = claimed_total
+        return httpx.Response(200, json=body)
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize(
+    ("count", "total", "limit", "most_requests", "items"),
+    [
+        (60, 2_000_000, None, 1 + 8, 60),  # the total lies: one wave after the first page, then stop
+        (60, 60, 5000, 8, 60),  # far more asked for than exist: one wave
+        (60, 60, 1_000_000_000, 8, 60),  # an absurd limit plans nothing absurd
+        (20_000, None, None, 200, 10_000),  # no total, full pages forever: stops at Spotify's 10,000
+        (20_000, 20_000, None, 200, 10_000),
+    ],
+)
+def test_paging_stops_whatever_the_total_or_the_limit_say(
+    count: int, total: int | None, limit: int | None, most_requests: int, items: int
+) -> None:
+    import httpx
+
+    from spotiviz_cli.api import SpotifyApi
+
+    seen: list[int] = []
+    transport = liked_songs_server(count, total, seen)
+    with httpx.Client(base_url="https://api.example/v1", transport=transport) as client:
+        saved = SpotifyApi(client).saved_tracks(limit)
+    assert len(saved) == items and len(seen) <= most_requests
