@@ -29,13 +29,6 @@ def _obj(data: Any, endpoint: str, what: str = "an object") -> dict[str, Any]:
     return data
 
 
-def _str(data: dict[str, Any], key: str, endpoint: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str):
-        raise BadPayload(endpoint, f"missing text field {key!r}")
-    return value
-
-
 def _opt_str(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     return value if isinstance(value, str) else None
@@ -52,19 +45,26 @@ class UserProfile:
         obj = _obj(data, endpoint)
         urls = obj.get("external_urls")
         return cls(
-            id=_str(obj, "id", endpoint),
+            id=_opt_str(obj, "id") or "",  # optional in the API description, however unlikely
             display_name=_opt_str(obj, "display_name"),
             url=_opt_str(urls, "spotify") if isinstance(urls, dict) else None,
         )
 
     @property
     def label(self) -> str:
-        return f"{self.display_name} ({self.id})" if self.display_name else self.id
+        if self.display_name and self.id:
+            return f"{self.display_name} ({self.id})"
+        return self.display_name or self.id or "(a Spotify user without a name)"
 
 
 def _opt_int(data: dict[str, Any], key: str) -> int | None:
     value = data.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _ms(data: dict[str, Any], key: str) -> int:
+    """A duration or a position: a whole number of ms, never negative (0 when missing or odd)."""
+    return max(0, _opt_int(data, key) or 0)
 
 
 def _first_image_url(data: dict[str, Any]) -> str | None:
@@ -169,17 +169,18 @@ class Track:
         obj = _obj(data, endpoint, "a track")
         artists = obj.get("artists")
         album = obj.get("album")
+        is_local = obj.get("is_local") is True
         return cls(
-            name=_str(obj, "name", endpoint),
+            name=_opt_str(obj, "name") or "",
             artists=tuple(ArtistRef.from_json(a, endpoint) for a in artists if isinstance(a, dict))
             if isinstance(artists, list)
             else (),
-            duration_ms=_opt_int(obj, "duration_ms") or 0,
-            id=_opt_str(obj, "id"),
+            duration_ms=_ms(obj, "duration_ms"),
+            id=None if is_local else _opt_str(obj, "id"),  # a local file has no Spotify id (README)
             uri=_opt_str(obj, "uri"),
             album=Album.from_json(album, endpoint) if isinstance(album, dict) else None,
             explicit=obj.get("explicit") is True,
-            is_local=obj.get("is_local") is True,
+            is_local=is_local,
             url=_url(obj),
         )
 
@@ -204,7 +205,7 @@ class Artist:
         obj = _obj(data, endpoint, "an artist")
         genres = obj.get("genres")
         return cls(
-            name=_str(obj, "name", endpoint),
+            name=_opt_str(obj, "name") or "",
             id=_opt_str(obj, "id"),
             uri=_opt_str(obj, "uri"),
             genres=tuple(g for g in genres if isinstance(g, str)) if isinstance(genres, list) else (),
@@ -223,13 +224,18 @@ class Play:
 
     @classmethod
     def from_json(cls, data: Any, endpoint: str) -> Play | None:
-        """None for a play whose track Spotify no longer returns (null): it is left out."""
+        """None for a play whose track Spotify no longer returns (null), or without its time: left out
+        (and still counted by the page, so paging goes on)."""
         obj = _obj(data, endpoint, "a play")
-        if obj.get("track") is None:
+        if not isinstance(obj.get("track"), dict) or not isinstance(obj.get("played_at"), str):
             return None
         context = obj.get("context")
+        try:
+            played_at = _time(obj, "played_at", endpoint)
+        except BadPayload:
+            return None
         return cls(
-            played_at=_time(obj, "played_at", endpoint),
+            played_at=played_at,
             track=Track.from_json(obj.get("track"), endpoint),
             context_uri=_opt_str(context, "uri") if isinstance(context, dict) else None,
         )
@@ -242,13 +248,16 @@ class SavedTrack:
 
     @classmethod
     def from_json(cls, data: Any, endpoint: str) -> SavedTrack | None:
-        """None for a liked song whose track Spotify no longer returns (null): it is left out."""
+        """None for a liked song whose track Spotify no longer returns (null), or without its time: left
+        out (and still counted by the page)."""
         obj = _obj(data, endpoint, "a saved track")
-        if obj.get("track") is None:
+        if not isinstance(obj.get("track"), dict) or not isinstance(obj.get("added_at"), str):
             return None
-        return cls(
-            added_at=_time(obj, "added_at", endpoint), track=Track.from_json(obj.get("track"), endpoint)
-        )
+        try:
+            added_at = _time(obj, "added_at", endpoint)
+        except BadPayload:
+            return None
+        return cls(added_at=added_at, track=Track.from_json(obj.get("track"), endpoint))
 
 
 @dataclass(frozen=True)
@@ -264,9 +273,9 @@ class Episode:
         obj = _obj(data, endpoint, "an episode")
         show = obj.get("show")
         return cls(
-            name=_str(obj, "name", endpoint),
+            name=_opt_str(obj, "name") or "",
             show=(_opt_str(show, "name") or "") if isinstance(show, dict) else "",
-            duration_ms=_opt_int(obj, "duration_ms") or 0,
+            duration_ms=_ms(obj, "duration_ms"),
             id=_opt_str(obj, "id"),
             uri=_opt_str(obj, "uri"),
         )
@@ -297,7 +306,7 @@ class NowPlaying:
         device = obj.get("device")
         return cls(
             is_playing=obj.get("is_playing") is True,
-            progress_ms=_opt_int(obj, "progress_ms") or 0,
+            progress_ms=_ms(obj, "progress_ms"),
             item=item,
             device=_opt_str(device, "name") if isinstance(device, dict) else None,
         )
@@ -315,8 +324,10 @@ class Page(Generic[T]):
         """Items the parser leaves out (None) are dropped; `raw_count` keeps the page's size for paging."""
         obj = _obj(data, endpoint, "a page of results")
         items = obj.get("items")
+        if items is None:
+            items = []  # optional in the API description: an empty page, which ends the paging
         if not isinstance(items, list):
-            raise BadPayload(endpoint, "no 'items' list")
+            raise BadPayload(endpoint, "'items' is not a list")
         parsed = [item(i, endpoint) for i in items]
         return cls(
             items=tuple(i for i in parsed if i is not None),
