@@ -9,6 +9,7 @@ import secrets
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -66,16 +67,27 @@ def _page(title: str, body: str, *, ok: bool) -> bytes:
 class CallbackListener:
     """A short-lived HTTP server on the redirect URI's loopback address, port and path.
 
-    Results (a code, or an error that ends the login) arrive on `results`; the caller
-    closes the listener as soon as it has one.
+    Only a callback that carries this login's `state` (with a code, or with the user's denial) arrives
+    on `results`; anything else (another Host, a forged or missing state, a stray path) is answered
+    with an error page and ignored, so no other program or web page can end or hijack the login. The
+    browser is answered after the code exchange, with what really happened: the caller reports it
+    with `finish()`.
     """
 
-    def __init__(self, redirect: RedirectUri, expected_state: str) -> None:
+    ANSWER_WAIT_S = 60.0  # how long the browser's request waits for the code exchange
+
+    def __init__(
+        self, redirect: RedirectUri, expected_state: str, on_ignored: Callable[[str], None] | None = None
+    ) -> None:
         if not redirect.is_loopback:
             raise ValueError("the listener binds only to loopback addresses")
         self.results: queue.Queue[Callback] = queue.Queue()
         self._path = redirect.path
         self._state = expected_state
+        self._on_ignored = on_ignored
+        self._noted = False
+        self._outcome = threading.Event()
+        self._failure: str | None = None
         host = "127.0.0.1" if redirect.uses_localhost else redirect.host
         server_class = _V6Server if ":" in host else _V4Server
         try:
@@ -84,15 +96,25 @@ class CallbackListener:
             raise _bind_error(exc, host, redirect) from None
         self.port: int = self._server.server_address[1]
         self.redirect_uri = redirect.with_port(redirect.port if redirect.port is not None else self.port)
+        # the Host headers a browser sends for this address (localhost is what the user may have typed)
+        netlocs = {f"[{host}]" if ":" in host else host, *(("localhost",) if redirect.uses_localhost else ())}
+        self._hosts = {f"{name}:{self.port}".lower() for name in netlocs}
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
+    def finish(self, *, failure: str | None = None) -> None:
+        """The login's outcome, for the browser page still waiting: None for success."""
+        self._failure = failure
+        self._outcome.set()
+
     def close(self) -> None:
+        if not self._outcome.is_set():
+            self.finish(failure="spotiviz stopped before the login finished.")
         if self._thread.is_alive():
             self._server.shutdown()
-        self._server.server_close()
+        self._server.server_close()  # waits for the pages still being sent
 
     def __enter__(self) -> CallbackListener:
         self.start()
@@ -101,14 +123,24 @@ class CallbackListener:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _ignored(self, why: str) -> None:
+        if not self._noted and self._on_ignored is not None:
+            self._noted = True  # once: a page reloading in a loop must not flood the terminal
+            self._on_ignored(why)
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         listener = self
 
         class Handler(BaseHTTPRequestHandler):
             server_version = "spotiviz"
             sys_version = ""
+            timeout = 10  # a client that sends nothing does not hold the listener
 
             def do_GET(self) -> None:
+                host = (self.headers.get("Host") or "").lower()
+                if host not in listener._hosts:  # DNS rebinding, or another site's page
+                    self._send(400, _page("Wrong address", "This is spotiviz's login listener.", ok=False))
+                    return
                 parts = urlsplit(self.path)
                 if parts.path != listener._path:
                     self._send(404, _page("Not found", "This is spotiviz's login listener.", ok=False))
@@ -118,23 +150,38 @@ class CallbackListener:
                     self._send(200, _page("Waiting for Spotify", "Finish the login in Spotify.", ok=True))
                     return
                 if callback.error == STATE_MISMATCH:
+                    listener._ignored(
+                        "Ignored a login answer that did not come from this login; still waiting."
+                    )
                     self._send(
                         400,
                         _page(
-                            "Login refused",
-                            "This answer does not belong to the login spotiviz started. Run spotiviz login again.",
+                            "Not this login",
+                            "This answer does not belong to the login spotiviz started, so it was ignored.",
                             ok=False,
                         ),
                     )
-                elif callback.error:
+                    return
+                if callback.error:
                     detail = f"Spotify said: {callback.error} {callback.description}".strip()
                     self._send(200, _page("Login cancelled", f"{detail}. You can close this tab.", ok=False))
+                    listener.results.put(callback)
+                    return
+                listener.results.put(callback)
+                # the page says what happened: wait for the code exchange before answering
+                if not listener._outcome.wait(listener.ANSWER_WAIT_S):
+                    failure: str | None = "spotiviz did not finish the login in time."
                 else:
+                    failure = listener._failure
+                if failure is None:
                     self._send(
                         200,
                         _page("Logged in", "You can close this tab and go back to the terminal.", ok=True),
                     )
-                listener.results.put(callback)  # after the page is sent, so closing cannot cut it off
+                else:
+                    self._send(
+                        200, _page("Login failed", f"{failure} The terminal says what to do.", ok=False)
+                    )
 
             def _send(self, status: int, body: bytes) -> None:
                 self.send_response(status)
@@ -152,7 +199,8 @@ class CallbackListener:
 
 
 class _V4Server(ThreadingHTTPServer):
-    daemon_threads = True
+    daemon_threads = False
+    block_on_close = True  # closing waits for the pages being sent (each handler times out itself)
     # SO_REUSEADDR lets a second login reuse a port still in TIME_WAIT; on POSIX it never lets two
     # listeners share a port. On Windows it would, so there a taken port must fail loudly instead.
     allow_reuse_address = sys.platform != "win32"

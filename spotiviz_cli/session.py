@@ -5,7 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -174,6 +174,7 @@ def login(
     if timeout <= 0:
         raise UsageProblem("--timeout must be a positive number of seconds.")
     redirect = settings.redirect()
+    _check_redirect(redirect, listening=not no_browser)
     for warning in redirect_warnings(redirect):
         services.warn(warning)
     if not redirect.is_loopback and not no_browser:
@@ -186,7 +187,7 @@ def login(
     store.check()  # fail before the browser opens, not after the user has clicked Agree
 
     state = new_state()
-    with _listening(redirect, state) as listener:
+    with _listening(redirect, state, services.notify) as listener:
         redirect_uri = listener.redirect_uri if listener else str(redirect)
         request = AuthRequest(
             client_id=client_id,
@@ -209,7 +210,29 @@ def login(
             )
             services.open_browser(url)
         callback = _wait(results, timeout, redirect)
+        try:
+            user = _finish_login(services, store, callback, redirect, request, client_id)
+        except SpotivizError as exc:
+            if listener:
+                listener.finish(failure=exc.message)  # the browser page says it too
+            raise
+        if listener:
+            listener.finish()
+    if not insecure_storage:
+        FileTokenStore(settings.token_file).delete()  # one login, one place: drop an older insecure copy
+    return LoginResult(user=user, storage=store.location)
 
+
+def _finish_login(
+    services: Services,
+    store: TokenStore,
+    callback: Callback,
+    redirect: RedirectUri,
+    request: AuthRequest,
+    client_id: str,
+) -> UserProfile:
+    """The code exchanged, the tokens stored, and who logged in: what the browser page waits for."""
+    settings = services.settings
     code = _code_from(callback, redirect)
     with services.http_client() as client:
         grant = exchange_code(
@@ -223,19 +246,35 @@ def login(
         grant, client_id=client_id, client_secret=settings.client_secret, now=services.now()
     )
     store.save(record)
-    if not insecure_storage:
-        FileTokenStore(settings.token_file).delete()  # one login, one place: drop an older insecure copy
     with spotify_api(services, TokenSession(services, store, record)) as api:
-        user = api.me()
-    return LoginResult(user=user, storage=store.location)
+        return api.me()
+
+
+def _check_redirect(redirect: RedirectUri, *, listening: bool) -> None:
+    """Redirect URIs no login can complete on, refused before the browser opens."""
+    plain = RedirectUri("http", redirect.host, None, redirect.path)
+    if redirect.port == 0:
+        raise UsageProblem(
+            f"SPOTIFY_REDIRECT_URI {redirect} names port 0, which no browser can be sent to.",
+            hint=f"For any free port, register {plain} (no port) in your Spotify app and set SPOTIFY_REDIRECT_URI to it.",
+        )
+    if listening and redirect.is_loopback and redirect.scheme == "https":
+        plain = RedirectUri("http", redirect.host, redirect.port, redirect.path)
+        raise UsageProblem(
+            f"spotiviz's login listener speaks plain http, so it cannot catch {redirect}.",
+            hint=f"Register {plain} in your Spotify app (Spotify allows http for 127.0.0.1) and set "
+            "SPOTIFY_REDIRECT_URI to it; or pass --no-browser and paste the address the browser ends on.",
+        )
 
 
 @contextmanager
-def _listening(redirect: RedirectUri, state: str) -> Iterator[CallbackListener | None]:
+def _listening(
+    redirect: RedirectUri, state: str, on_ignored: Callable[[str], None]
+) -> Iterator[CallbackListener | None]:
     if not redirect.is_loopback:
         yield None
         return
-    with CallbackListener(redirect, state) as listener:
+    with CallbackListener(redirect, state, on_ignored) as listener:
         yield listener
 
 

@@ -19,7 +19,7 @@ from spotiviz_cli.cli import app
 from spotiviz_cli.oauth import code_challenge
 from spotiviz_cli.tokens import TokenRecord
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, PORTLESS_REDIRECT, Harness
-from tests.fake_spotify import Recorded
+from tests.fake_spotify import Canned, Recorded
 
 
 def stored(h: Harness) -> TokenRecord:
@@ -119,14 +119,38 @@ def test_stray_requests_are_ignored_until_the_real_callback(harness: Harness) ->
     assert len(token_requests(harness)) == 1
 
 
-def test_state_mismatch_refuses_the_code(harness: Harness) -> None:
+def test_state_mismatch_is_ignored_and_the_login_waits_for_its_own_answer(harness: Harness) -> None:
     harness.browser.rewrite = lambda url: url.replace("state=", "state=forged")
-    result = harness.run("login")
+    result = harness.run("login", "--timeout", "2")
     assert result.exit_code == 1
-    assert "state" in result.stderr and "Traceback" not in result.output
+    assert "Ignored a login answer that did not come from this login" in result.stderr
+    assert "No answer from Spotify within 2 s" in result.stderr and "Traceback" not in result.output
     assert harness.browser.visits[-1].status == 400
     assert token_requests(harness) == []
     assert harness.keyring.get_password("spotiviz", "session") is None
+
+
+def test_forged_answers_before_the_real_one_do_not_stop_the_login(harness: Harness) -> None:
+    harness.browser.before = [
+        "/api/callback?code=stolen&state=forged",
+        "/api/callback?error=access_denied&state=forged",
+        "/api/callback?error=x",
+        "/api/callback?code=nostate",
+    ]
+    result = harness.run("login")
+    assert result.exit_code == 0, result.output
+    assert [v.status for v in harness.browser.visits[1:-1]] == [400, 400, 400, 400]
+    final = harness.browser.visits[-1]
+    assert final.status == 200 and "Logged in" in final.body
+    assert result.stderr.count("Ignored a login answer") == 1
+
+
+def test_the_browser_hears_when_the_code_exchange_fails(harness: Harness) -> None:
+    harness.fake.queue("/api/token", Canned(400, {"error": "invalid_grant", "error_description": "bad code"}))
+    result = harness.run("login")
+    assert result.exit_code == 1 and "refused the authorization code" in result.stderr
+    final = harness.browser.visits[-1]
+    assert "Login failed" in final.body and "Logged in" not in final.body
 
 
 def test_access_denied_ends_the_login(harness: Harness) -> None:
@@ -261,3 +285,20 @@ def test_token_endpoint_refusal_is_one_clear_line(harness: Harness) -> None:
     result = harness.run("login")
     assert result.exit_code == 1
     assert "redirect URI" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("uri", "says"),
+    [
+        ("https://127.0.0.1/cb", "listener speaks plain http, so it cannot catch https://127.0.0.1/cb"),
+        ("https://127.0.0.1:3000/cb", "Register http://127.0.0.1:3000/cb"),
+        ("http://127.0.0.1:0/cb", "names port 0"),
+    ],
+)
+def test_redirect_uris_no_login_can_complete_on_are_refused_at_once(
+    harness: Harness, uri: str, says: str
+) -> None:
+    harness.env["SPOTIFY_REDIRECT_URI"] = uri
+    result = harness.run("login")
+    assert result.exit_code == 2 and says in result.stderr
+    assert harness.browser.opened == []

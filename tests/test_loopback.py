@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -70,11 +71,53 @@ def test_listener_binds_only_to_loopback_and_serves_one_path() -> None:
         assert listener.results.get(timeout=5) == Callback(error="x", description=hostile)
 
 
-def test_listener_refuses_a_forged_state_with_400() -> None:
+def finish_when_answered(listener: CallbackListener) -> threading.Thread:
+    """Plays the login's main thread: takes the callback, then says the exchange went well."""
+
+    def run() -> None:
+        listener.results.get(timeout=10)
+        listener.finish()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def raw_get(port: int, path: str, host: str) -> int:
+    """A request written by hand, to send any Host header: the status code of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        return int(conn.recv(1024).split()[1])
+
+
+def test_no_neighbour_can_end_or_hijack_the_login() -> None:
+    noticed: list[str] = []
+    redirect = parse_redirect_uri("http://127.0.0.1/api/callback")
+    with CallbackListener(redirect, STATE, noticed.append) as listener:
+        port = listener.port
+        good = f"/api/callback?code=real&state={STATE}"
+        assert raw_get(port, good, "evil.example:3000") == 400  # DNS rebinding: another host name
+        assert raw_get(port, good, f"127.0.0.1:{port + 1}") == 400
+        for forged in ("code=x&state=forged", "code=x", "error=access_denied&state=forged", "error=x"):
+            assert httpx.get(f"http://127.0.0.1:{port}/api/callback?{forged}").status_code == 400
+        assert listener.results.empty()  # nothing of that ended the wait
+        assert noticed == ["Ignored a login answer that did not come from this login; still waiting."]
+        finish_when_answered(listener)
+        page = httpx.get(f"http://127.0.0.1:{port}{good}", timeout=10)
+        assert page.status_code == 200 and "Logged in" in page.text
+
+
+def test_the_browser_is_told_the_truth_when_the_exchange_fails() -> None:
     with CallbackListener(parse_redirect_uri("http://127.0.0.1/api/callback"), STATE) as listener:
-        answer = httpx.get(f"http://127.0.0.1:{listener.port}/api/callback?code=abc&state=forged")
-        assert answer.status_code == 400
-        assert listener.results.get(timeout=5) == Callback(error=STATE_MISMATCH)
+
+        def fail() -> None:
+            listener.results.get(timeout=10)
+            listener.finish(failure="Spotify refused the authorization code.")
+
+        threading.Thread(target=fail, daemon=True).start()
+        page = httpx.get(f"http://127.0.0.1:{listener.port}/api/callback?code=c&state={STATE}", timeout=10)
+        assert "Login failed" in page.text and "Spotify refused the authorization code." in page.text
+        assert "Logged in" not in page.text
 
 
 def test_listener_on_ipv6_loopback() -> None:
@@ -86,8 +129,15 @@ def test_listener_on_ipv6_loopback() -> None:
         pytest.skip(f"::1 not available: {exc}")
     with listener:
         assert listener.redirect_uri == f"http://[::1]:{listener.port}/api/callback"
-        assert httpx.get(f"http://[::1]:{listener.port}/api/callback?code=c&state={STATE}").status_code == 200
-        assert listener.results.get(timeout=5) == Callback(code="c")
+        seen: list[Callback] = []
+
+        def answer() -> None:
+            seen.append(listener.results.get(timeout=10))
+            listener.finish()
+
+        threading.Thread(target=answer, daemon=True).start()
+        page = httpx.get(f"http://[::1]:{listener.port}/api/callback?code=c&state={STATE}", timeout=10)
+        assert page.status_code == 200 and seen == [Callback(code="c")]
 
 
 def test_listener_closes_at_once() -> None:
@@ -101,7 +151,8 @@ def test_listener_closes_at_once() -> None:
 def test_the_same_port_can_be_reused_straight_after_a_login() -> None:
     with CallbackListener(parse_redirect_uri("http://127.0.0.1/api/callback"), STATE) as first:
         port = first.port
-        httpx.get(f"http://127.0.0.1:{port}/api/callback?code=c&state={STATE}")
+        finish_when_answered(first)
+        httpx.get(f"http://127.0.0.1:{port}/api/callback?code=c&state={STATE}", timeout=10)
     with CallbackListener(parse_redirect_uri(f"http://127.0.0.1:{port}/api/callback"), STATE) as second:
         assert second.port == port
 
