@@ -117,6 +117,37 @@ MAX_SETTABLE_WAIT_S = 3600  # SPOTIVIZ_MAX_RETRY_WAIT's own limit (config.py)
 MAX_BODY_BYTES = 20_000_000  # far above any Web API answer (a page of 50 tracks is ~100 kB)
 
 
+class DeadlineTransport(httpx.BaseTransport):
+    """Connect, request and the whole answer within `seconds`: httpx's own timeouts are per read, so a
+    server that trickles its answer a byte at a time could otherwise hold a command for ever."""
+
+    def __init__(self, inner: httpx.BaseTransport, seconds: float) -> None:
+        self._inner = inner
+        self._seconds = seconds
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = time.monotonic() + self._seconds
+        response = self._inner.handle_request(request)
+        chunks: list[bytes] = []
+        try:
+            for chunk in response.stream:  # type: ignore[union-attr]
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("the whole answer took too long", request=request)
+        finally:
+            response.close()
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            content=b"".join(chunks),
+            request=request,
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 class SpotifyApi:
     """The Web API. The client comes in with its base URL, timeouts, transport and auth already set."""
 

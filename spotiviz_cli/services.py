@@ -113,12 +113,15 @@ class Services:
         import httpx
 
         from spotiviz_cli import __version__
+        from spotiviz_cli.api import DeadlineTransport
 
+        seconds = self.settings.timeout
+        inner = self.transport or self._demo_transport or httpx.HTTPTransport()
         return httpx.Client(
             base_url=base_url,
             auth=auth,
-            transport=self.transport if self.transport is not None else self._demo_transport,
-            timeout=httpx.Timeout(self.settings.timeout, connect=min(5.0, self.settings.timeout)),
+            transport=DeadlineTransport(inner, seconds),
+            timeout=httpx.Timeout(seconds, connect=min(5.0, seconds)),
             headers={"User-Agent": f"spotiviz/{__version__}"},
         )
 

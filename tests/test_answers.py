@@ -173,3 +173,35 @@ def test_a_rotated_refresh_token_is_saved_even_when_the_rest_of_the_answer_is_wr
     assert result.exit_code == 1 and "token response spotiviz does not understand" in result.stderr
     assert harness.stored().refresh_token == "NEW-refresh" != record.refresh_token
     assert "NEW-refresh" not in result.output
+
+
+class Trickle(httpx.SyncByteStream):
+    """An answer that arrives a few bytes at a time, each within httpx's per-read timeout."""
+
+    def __iter__(self) -> Any:
+        import time
+
+        for part in (b'{"id": ', b'"u1", ', b'"display_name": ', b'"Sam"}'):
+            time.sleep(0.4)
+            yield part
+
+
+def test_an_answer_that_trickles_in_is_cut_at_the_whole_answer_deadline() -> None:
+    import time
+
+    from spotiviz_cli.api import DeadlineTransport
+
+    inner = httpx.MockTransport(lambda request: httpx.Response(200, stream=Trickle()))
+    with httpx.Client(base_url="https://api.example/v1", transport=DeadlineTransport(inner, 1.0)) as client:
+        started = time.monotonic()
+        with pytest.raises(SpotifyError, match="did not answer /me within"):
+            SpotifyApi(client, now=lambda: NOW).me()
+        assert time.monotonic() - started < 2.5  # not 4 parts x 0.4 s, and not retried
+
+
+def test_a_whole_answer_in_time_passes_through_the_deadline_unchanged() -> None:
+    from spotiviz_cli.api import DeadlineTransport
+
+    inner = httpx.MockTransport(lambda request: httpx.Response(200, json=ME, headers={"x-a": "1"}))
+    with httpx.Client(base_url="https://api.example/v1", transport=DeadlineTransport(inner, 5.0)) as client:
+        assert SpotifyApi(client).me().id == "u1"
