@@ -46,26 +46,23 @@ def _reflow(text: str | None) -> str | None:
     )
 
 
-class SpotivizCommand(TyperCommand):
-    """Every spotiviz command: its help written for people."""
+class _ForPeople:
+    """Help written for people, for commands and groups alike: prose reflowed, no type placeholders."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["help"] = _reflow(kwargs.get("help"))
         super().__init__(*args, **kwargs)
 
     def get_params(self, ctx: Any) -> list[Any]:
-        return _for_people(super().get_params(ctx))
+        return _for_people(super().get_params(ctx))  # type: ignore[misc]
 
 
-class SpotivizGroup(TyperGroup):
+class SpotivizCommand(_ForPeople, TyperCommand):
+    """Every spotiviz command."""
+
+
+class SpotivizGroup(_ForPeople, TyperGroup):
     """Turns every expected error into one line on stderr and its exit code; never a traceback."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["help"] = _reflow(kwargs.get("help"))
-        super().__init__(*args, **kwargs)
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _for_people(super().get_params(ctx))
 
     def main(
         self,
