@@ -36,7 +36,11 @@ def demo_year() -> RenderableType:
     """The history screen of 2025 from the demo history (seeded, so the same every run)."""
     period = stats.year_period(2025)
     start, end = stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end)
-    rows = [(r[0], r[4], r[2], r[3], r[11]) for r in plays(DEMO_NOW) if r[7] == MUSIC and start <= r[0] < end]
+    rows = [
+        (r[0], r[4], r[2], r[3], r[11], r[5])
+        for r in plays(DEMO_NOW)
+        if r[7] == MUSIC and start <= r[0] < end
+    ]
     utc = lambda seconds: datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)  # noqa: E731
     return render_history.history_screen(stats.compute(rows, period, utc))
 

@@ -40,12 +40,19 @@ MIN = 60_000
 # A hand-made month end: music every day from Jan 30 to Feb 2 (a 4-day streak across the month end),
 # a gap, then Feb 5. Skips recorded on two rows only.
 HISTORY: list[HistoryRow] = [
-    (at("2026-01-30T08:00"), 3 * MIN, "Alpha", "One", 0),
-    (at("2026-01-31T21:00"), 4 * MIN, "Alpha", "Two", None),
-    (at("2026-02-01T09:00"), 2 * MIN, "Beta", "Three", 1),
-    (at("2026-02-01T09:05"), 20_000, "Beta", "Three", None),  # under 30 s: minutes count, a play does not
-    (at("2026-02-02T23:30"), 5 * MIN, "Alpha", "One", None),
-    (at("2026-02-05T12:00"), 1 * MIN, "", "", None),  # a row without names: minutes only
+    (at("2026-01-30T08:00"), 3 * MIN, "Alpha", "One", 0, None),
+    (at("2026-01-31T21:00"), 4 * MIN, "Alpha", "Two", None, None),
+    (at("2026-02-01T09:00"), 2 * MIN, "Beta", "Three", 1, None),
+    (
+        at("2026-02-01T09:05"),
+        20_000,
+        "Beta",
+        "Three",
+        None,
+        None,
+    ),  # under 30 s: minutes count, a play does not
+    (at("2026-02-02T23:30"), 5 * MIN, "Alpha", "One", None, None),
+    (at("2026-02-05T12:00"), 1 * MIN, "", "", None, None),  # a row without names: minutes only
 ]
 
 
@@ -76,7 +83,7 @@ def test_each_figure_of_a_known_history() -> None:
 
 def test_the_time_zone_moves_plays_across_days_and_months() -> None:
     # 23:30 UTC on Jan 31 is 00:30 on Feb 1 in Berlin (UTC+1 in winter)
-    rows: list[HistoryRow] = [(at("2026-01-31T23:30"), 10 * MIN, "A", "T", None)]
+    rows: list[HistoryRow] = [(at("2026-01-31T23:30"), 10 * MIN, "A", "T", None, None)]
     utc = stats.compute(rows, period("2026-01-01", "2026-03-01"), local_in(UTC))
     berlin = stats.compute(rows, period("2026-01-01", "2026-03-01"), local_in(BERLIN))
     assert utc.by_month["2026-01"] == 10 and utc.by_month["2026-02"] == 0 and utc.by_hour[23] == 10
@@ -87,7 +94,9 @@ def test_the_time_zone_moves_plays_across_days_and_months() -> None:
 def test_summer_time_is_honoured() -> None:
     # 12:00 UTC is 14:00 in Berlin in July (UTC+2)
     july = stats.compute(
-        [(at("2026-07-01T12:00"), MIN, "A", "T", None)], period("2026-07-01", "2026-08-01"), local_in(BERLIN)
+        [(at("2026-07-01T12:00"), MIN, "A", "T", None, None)],
+        period("2026-07-01", "2026-08-01"),
+        local_in(BERLIN),
     )
     assert july.by_hour[14] == 1
 
@@ -123,8 +132,8 @@ def test_longest_streak(days: list[date], streak: int) -> None:
 
 def test_ties_in_the_top_lists_are_stable() -> None:
     rows: list[HistoryRow] = [
-        (at("2026-01-01T10:00"), MIN, "B", "x", None),
-        (at("2026-01-01T11:00"), MIN, "A", "y", None),
+        (at("2026-01-01T10:00"), MIN, "B", "x", None, None),
+        (at("2026-01-01T11:00"), MIN, "A", "y", None, None),
     ]
     figures = stats.compute(rows, period("2026-01-01", "2026-02-01"), local_in(UTC))
     assert [a.name for a in figures.top_artists] == ["A", "B"]
@@ -175,8 +184,14 @@ def test_stats_json_in_local_time_with_an_inclusive_until(
     data = json.loads(result.stdout)
     assert set(data) == {
         "period", "minutes", "plays", "distinct_tracks", "distinct_artists", "days_listened", "longest_streak_days",
-        "top_artists", "top_tracks", "by_month", "by_hour", "by_weekday", "skip_rate",
+        "top_artists", "top_tracks", "by_month", "by_hour", "by_weekday", "skip_rate", "top_albums", "by_day",
+        "punchcard", "sessions", "top_artist_share", "top10_artists_share", "biggest_day", "podcasts",
     }  # fmt: skip
+    assert data["podcasts"] == {
+        "minutes": 9.0,
+        "episodes": 1,
+        "top_shows": [{"name": "Show", "minutes": 9.0, "episodes": 1}],
+    }
     assert data["minutes"] == 7.0  # the podcast is not music
     assert data["plays"] == 2 and data["days_listened"] == 2 and data["longest_streak_days"] == 1
     assert data["top_tracks"][0] == {"name": "New Year", "artist": "Band", "minutes": 5.0, "plays": 1}
@@ -343,3 +358,61 @@ def test_the_schedule_carries_settings_but_never_the_secret(harness: Harness, tm
     assert f'Environment="SPOTIVIZ_DATA_DIR={tmp_path}/my data 100%%"' in result.stdout  # systemd's %
     assert f"WorkingDirectory={harness.cwd}" in result.stdout
     assert "journalctl --user -u spotiviz-sync.service" in result.stdout and "tail " in result.stdout
+
+
+def test_sessions_days_punchcard_albums_shares_and_podcasts_of_a_known_history() -> None:
+    def row(when: str, minutes: float, artist: str, track: str, album: str | None = "LP") -> HistoryRow:
+        return (at(when), int(minutes * MIN), artist, track, None, album)
+
+    rows = [
+        row("2026-03-06T23:50", 5, "A", "One"),  # Friday: a session across midnight ...
+        row("2026-03-07T00:04", 4, "A", "Two"),  # ... starts 9 min after the last one ended: same session
+        row("2026-03-07T00:30", 3, "B", "Three", None),  # 23 min later: a new session; no album
+        row("2026-03-07T10:00", 10, "A", "One"),
+    ]
+    episodes = [
+        (at("2026-03-07T08:00"), 30 * MIN, "Talk", "Ep 1"),
+        (at("2026-03-07T09:00"), 15 * MIN, "Talk", "Ep 1"),
+    ]
+    figures = stats.compute(rows, period("2026-03-01", "2026-04-01"), local_in(UTC), episodes)
+    assert figures.session_count == 3 and figures.session_average_minutes == pytest.approx(22 / 3)
+    longest = figures.longest_session
+    assert longest is not None and (longest.minutes, longest.plays) == (10, 1)
+    assert figures.by_day == {"2026-03-06": 5.0, "2026-03-07": 17.0}
+    assert figures.biggest_day == ("2026-03-07", 17.0)
+    assert figures.punchcard[4][23] == 5 and figures.punchcard[5][0] == 7 and figures.punchcard[5][10] == 10
+    assert sum(map(sum, figures.punchcard)) == pytest.approx(figures.minutes)
+    assert [(a.name, a.artist, a.minutes, a.plays) for a in figures.top_albums] == [("LP", "A", 19.0, 3)]
+    assert figures.top_artist_share == pytest.approx(
+        19 / 22
+    ) and figures.top10_artists_share == pytest.approx(1)
+    assert (figures.podcasts.minutes, figures.podcasts.episodes) == (45.0, 1)
+    assert [(s.name, s.minutes, s.episodes) for s in figures.podcasts.top_shows] == [("Talk", 45.0, 1)]
+
+
+def test_a_session_of_two_plays_back_to_back_and_its_times() -> None:
+    rows: list[HistoryRow] = [
+        (at("2026-05-01T20:03"), 3 * MIN, "A", "X", None, None),
+        (at("2026-05-01T20:06"), 3 * MIN, "A", "Y", None, None),
+    ]
+    figures = stats.compute(rows, period("2026-05-01", "2026-06-01"), local_in(UTC))
+    longest = figures.longest_session
+    assert figures.session_count == 1 and longest is not None
+    assert (longest.start, longest.end) == (datetime(2026, 5, 1, 20, 0), datetime(2026, 5, 1, 20, 6))
+    assert stats.stats_json(figures)["sessions"] == {
+        "count": 1,
+        "average_minutes": 6.0,
+        "longest": {"start": "2026-05-01T20:00:00", "end": "2026-05-01T20:06:00", "minutes": 6.0, "plays": 2},
+    }
+
+
+def test_an_empty_period_has_no_shares_or_sessions() -> None:
+    figures = stats.compute([], period("2025-01-01", "2026-01-01"))
+    data = stats.stats_json(figures)
+    assert data["sessions"] == {"count": 0, "average_minutes": 0.0, "longest": None}
+    assert data["top_artist_share"] is None and data["biggest_day"] is None and data["by_day"] == {}
+    assert data["punchcard"] == [[0.0] * 24] * 7 and data["podcasts"] == {
+        "minutes": 0.0,
+        "episodes": 0,
+        "top_shows": [],
+    }

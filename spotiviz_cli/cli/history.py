@@ -302,7 +302,8 @@ def history_stats(
     Times are in your local time zone (TZ is honoured). Without a period: all of your history.
 
     [bold]Fields[/] (--json): period, minutes, plays, distinct_tracks, distinct_artists, days_listened,
-    longest_streak_days, top_artists, top_tracks, by_month, by_hour, by_weekday, skip_rate.
+    longest_streak_days, top_artists, top_tracks, top_albums, by_month, by_day, by_hour, by_weekday,
+    punchcard, sessions, top_artist_share, top10_artists_share, biggest_day, podcasts, skip_rate.
 
     [bold]Examples[/]
 

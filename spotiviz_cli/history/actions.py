@@ -238,7 +238,8 @@ def history_stats(
     with open_store(services, readonly=True) as store, faults(path):
         period = period_for(store, year, since, until)
         span = store.span(MUSIC)
-        rows = store.music_between(stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end))
-        figures = stats.compute(rows, period)
+        start, end = stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end)
+        episodes = store.episodes_between(start, end).fetchall()
+        figures = stats.compute(store.music_between(start, end), period, episodes=episodes)
     covers = (stats.local_date(span[0]), stats.local_date(span[1])) if span else None
     return PeriodStats(figures, covers)

@@ -7,13 +7,17 @@ Unix seconds into a naive local datetime; tests pass their own zone.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 PLAY_MS = 30_000  # a play counts from 30 s, as in Spotify's own stats
 TOP = 10
 
-HistoryRow = tuple[int, int, str, str, "int | None"]  # ended_at (Unix ms), ms_played, artist, track, skipped
+# ended_at (Unix ms), ms_played, artist, track, skipped, album: a music record, in time order
+HistoryRow = tuple[int, int, str, str, "int | None", "str | None"]
+EpisodeRow = tuple[int, int, str, str]  # ended_at, ms_played, show, episode
+SESSION_GAP_MS = 10 * 60_000  # a record starting more than this after the last one ended starts a session
 ToLocal = Callable[[float], datetime]
 
 
@@ -71,6 +75,36 @@ class TrackFigure:
 
 
 @dataclass(frozen=True)
+class AlbumFigure:
+    name: str
+    artist: str
+    minutes: float
+    plays: int
+
+
+@dataclass(frozen=True)
+class Session:
+    start: datetime  # naive local: the first record's start (end minus ms played)
+    end: datetime  # the last record's end
+    minutes: float  # listened, not the wall-clock span
+    plays: int
+
+
+@dataclass(frozen=True)
+class ShowFigure:
+    name: str
+    minutes: float
+    episodes: int
+
+
+@dataclass(frozen=True)
+class Podcasts:
+    minutes: float
+    episodes: int  # distinct episodes
+    top_shows: list[ShowFigure]
+
+
+@dataclass(frozen=True)
 class HistoryStats:
     period: Period
     minutes: float
@@ -85,6 +119,16 @@ class HistoryStats:
     by_hour: list[float]
     by_weekday: list[float]  # Monday first
     skip_rate: float | None
+    top_albums: list[AlbumFigure] = field(default_factory=list)
+    by_day: dict[str, float] = field(default_factory=dict)  # "YYYY-MM-DD" -> minutes, days with music
+    punchcard: list[list[float]] = field(default_factory=list)  # 7 x 24 minutes, Monday first
+    session_count: int = 0
+    session_average_minutes: float = 0.0
+    longest_session: Session | None = None
+    top_artist_share: float | None = None
+    top10_artists_share: float | None = None
+    biggest_day: tuple[str, float] | None = None
+    podcasts: Podcasts = field(default_factory=lambda: Podcasts(0.0, 0, []))
 
 
 def _months(start: date, last: date) -> list[str]:
@@ -110,27 +154,36 @@ def _longest_run(ordinals: list[int]) -> int:
 
 
 def compute(
-    rows: Iterable[HistoryRow], period: Period, to_local: ToLocal = datetime.fromtimestamp
+    rows: Iterable[HistoryRow],
+    period: Period,
+    to_local: ToLocal = datetime.fromtimestamp,
+    episodes: Iterable[EpisodeRow] = (),
 ) -> HistoryStats:
-    """One pass over the rows (a heavy year is ~20,000 of them; a lifetime a million)."""
+    """One pass over the music rows, in time order (a heavy year is ~20,000 of them; a lifetime a million),
+    and one over the period's podcast episodes."""
     total_ms = plays = skipped = recorded_skips = 0
     tracks: set[tuple[str, str]] = set()
     artists: set[str] = set()
-    days: set[int] = set()  # local dates as ordinals
+    days: set[int] = set()  # local dates (as ordinals) with a play
+    day_ms: dict[int, int] = {}
     artist_ms: dict[str, int] = {}
     artist_plays: dict[str, int] = {}
     track_ms: dict[tuple[str, str], int] = {}
     track_plays: dict[tuple[str, str], int] = {}
+    album_ms: dict[tuple[str, str], int] = {}
+    album_plays: dict[tuple[str, str], int] = {}
     month_ms: dict[tuple[int, int], int] = {}
-    hour_ms = [0] * 24
-    weekday_ms = [0] * 7
-    for ended_at, ms, artist, track, skip in rows:
+    punch = [[0] * 24 for _ in range(7)]
+    sessions = _Sessions()
+    for ended_at, ms, artist, track, skip, album in rows:
         local = to_local(ended_at / 1000)
         total_ms += ms
         month = (local.year, local.month)
         month_ms[month] = month_ms.get(month, 0) + ms
-        hour_ms[local.hour] += ms
-        weekday_ms[local.weekday()] += ms
+        punch[local.weekday()][local.hour] += ms
+        ordinal = local.toordinal()
+        day_ms[ordinal] = day_ms.get(ordinal, 0) + ms
+        sessions.see(ended_at, ms)
         if skip is not None:
             recorded_skips += 1
             skipped += skip
@@ -139,9 +192,12 @@ def compute(
         if track:
             key = (track, artist)
             track_ms[key] = track_ms.get(key, 0) + ms
+        if album:
+            album_key = (album, artist)
+            album_ms[album_key] = album_ms.get(album_key, 0) + ms
         if ms >= PLAY_MS:
             plays += 1
-            days.add(local.toordinal())
+            days.add(ordinal)
             if artist:
                 artists.add(artist)
                 artist_plays[artist] = artist_plays.get(artist, 0) + 1
@@ -149,11 +205,17 @@ def compute(
                 key = (track, artist)
                 tracks.add(key)
                 track_plays[key] = track_plays.get(key, 0) + 1
+            if album:
+                album_plays[album_key] = album_plays.get(album_key, 0) + 1
     by_month = dict.fromkeys(_months(period.start.date(), period.last_day), 0.0)
     for (year, number), month_total in sorted(month_ms.items()):
         by_month[f"{year:04d}-{number:02d}"] = month_total / 60000
-    top_artists = sorted(artist_ms.items(), key=lambda kv: (-kv[1], -artist_plays.get(kv[0], 0), kv[0]))[:TOP]
-    top_tracks = sorted(track_ms.items(), key=lambda kv: (-kv[1], -track_plays.get(kv[0], 0), kv[0]))[:TOP]
+    top_artists = _top(artist_ms, artist_plays)
+    top_tracks = _top(track_ms, track_plays)
+    top_albums = _top(album_ms, album_plays)
+    by_day = {date.fromordinal(d).isoformat(): t / 60000 for d, t in sorted(day_ms.items()) if t > 0}
+    biggest = max(by_day.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+    longest = sessions.finished()
     return HistoryStats(
         period=period,
         minutes=total_ms / 60000,
@@ -168,9 +230,81 @@ def compute(
             for (track, artist), ms in top_tracks
         ],
         by_month=by_month,
-        by_hour=[ms / 60000 for ms in hour_ms],
-        by_weekday=[ms / 60000 for ms in weekday_ms],
+        by_hour=[sum(day[hour] for day in punch) / 60000 for hour in range(24)],
+        by_weekday=[sum(day) / 60000 for day in punch],
         skip_rate=skipped / recorded_skips if recorded_skips else None,
+        top_albums=[
+            AlbumFigure(album, artist, ms / 60000, album_plays.get((album, artist), 0))
+            for (album, artist), ms in top_albums
+        ],
+        by_day=by_day,
+        punchcard=[[ms / 60000 for ms in day] for day in punch],
+        session_count=sessions.count,
+        session_average_minutes=sessions.total_ms / sessions.count / 60000 if sessions.count else 0.0,
+        longest_session=None
+        if longest is None
+        else Session(
+            to_local(longest[0] / 1000), to_local(longest[1] / 1000), longest[2] / 60000, longest[3]
+        ),
+        top_artist_share=artist_ms[top_artists[0][0]] / total_ms if top_artists and total_ms else None,
+        top10_artists_share=sum(ms for _, ms in top_artists) / total_ms if total_ms else None,
+        biggest_day=biggest,
+        podcasts=_podcasts(episodes),
+    )
+
+
+def _top(ms_by: dict[Any, int], plays_by: dict[Any, int]) -> list[tuple[Any, int]]:
+    """The TOP keys by minutes, then plays, then name: ties always in the same order."""
+    return sorted(ms_by.items(), key=lambda kv: (-kv[1], -plays_by.get(kv[0], 0), kv[0]))[:TOP]
+
+
+class _Sessions:
+    """Runs of records where each starts at most SESSION_GAP_MS after the previous one ended."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total_ms = 0
+        self.longest: tuple[int, int, int, int] | None = None  # start, end (Unix ms), ms, plays
+        self._current: list[int] | None = None  # start, end, ms, plays
+
+    def see(self, ended_at: int, ms: int) -> None:
+        started = ended_at - ms
+        current = self._current
+        if current is not None and started - current[1] <= SESSION_GAP_MS:
+            current[1] = max(current[1], ended_at)
+            current[2] += ms
+            current[3] += ms >= PLAY_MS
+        else:
+            self._close()
+            self._current = [started, ended_at, ms, int(ms >= PLAY_MS)]
+            self.count += 1
+        self.total_ms += ms
+
+    def _close(self) -> None:
+        current = self._current
+        if current is not None and (self.longest is None or current[2] > self.longest[2]):
+            self.longest = (current[0], current[1], current[2], current[3])
+
+    def finished(self) -> tuple[int, int, int, int] | None:
+        """The longest session, the last one included."""
+        self._close()
+        self._current = None
+        return self.longest
+
+
+def _podcasts(episodes: Iterable[EpisodeRow]) -> Podcasts:
+    total = 0
+    seen: set[tuple[str, str]] = set()
+    show_ms: dict[str, int] = {}
+    show_episodes: dict[str, set[str]] = {}
+    for _ended_at, ms, show, episode in episodes:
+        total += ms
+        seen.add((show, episode))
+        show_ms[show] = show_ms.get(show, 0) + ms
+        show_episodes.setdefault(show, set()).add(episode)
+    top = sorted(show_ms.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    return Podcasts(
+        total / 60000, len(seen), [ShowFigure(name, ms / 60000, len(show_episodes[name])) for name, ms in top]
     )
 
 
@@ -197,4 +331,35 @@ def stats_json(stats: HistoryStats) -> dict[str, object]:
         "by_hour": list(stats.by_hour),
         "by_weekday": list(stats.by_weekday),
         "skip_rate": stats.skip_rate,
+        "top_albums": [
+            {"name": a.name, "artist": a.artist, "minutes": a.minutes, "plays": a.plays}
+            for a in stats.top_albums
+        ],
+        "by_day": dict(stats.by_day),
+        "punchcard": [list(day) for day in stats.punchcard],
+        "sessions": {
+            "count": stats.session_count,
+            "average_minutes": stats.session_average_minutes,
+            "longest": None
+            if stats.longest_session is None
+            else {
+                "start": stats.longest_session.start.isoformat(timespec="seconds"),
+                "end": stats.longest_session.end.isoformat(timespec="seconds"),
+                "minutes": stats.longest_session.minutes,
+                "plays": stats.longest_session.plays,
+            },
+        },
+        "top_artist_share": stats.top_artist_share,
+        "top10_artists_share": stats.top10_artists_share,
+        "biggest_day": None
+        if stats.biggest_day is None
+        else {"date": stats.biggest_day[0], "minutes": stats.biggest_day[1]},
+        "podcasts": {
+            "minutes": stats.podcasts.minutes,
+            "episodes": stats.podcasts.episodes,
+            "top_shows": [
+                {"name": s.name, "minutes": s.minutes, "episodes": s.episodes}
+                for s in stats.podcasts.top_shows
+            ],
+        },
     }

@@ -317,10 +317,19 @@ class HistoryStore:
         )
 
     def music_between(self, start_ms: int, end_ms: int) -> sqlite3.Cursor:
-        """(ended_at, ms_played, artist, track, skipped) of music plays with start <= ended_at < end."""
+        """(ended_at, ms_played, artist, track, skipped, album) of the music plays with start <= ended_at
+        < end, in time order: one range scan of the primary key."""
         return self._db.execute(
-            "SELECT ended_at, ms_played, artist, track, skipped FROM records "
-            "WHERE ended_at >= ? AND ended_at < ? AND kind = 'music' AND merged = 0",
+            "SELECT ended_at, ms_played, artist, track, skipped, album FROM records "
+            "WHERE ended_at >= ? AND ended_at < ? AND kind = 'music' AND merged = 0 ORDER BY ended_at",
+            (start_ms, end_ms),
+        )
+
+    def episodes_between(self, start_ms: int, end_ms: int) -> sqlite3.Cursor:
+        """(ended_at, ms_played, show, episode) of the podcast plays with start <= ended_at < end."""
+        return self._db.execute(
+            "SELECT ended_at, ms_played, artist, track FROM records "
+            "WHERE ended_at >= ? AND ended_at < ? AND kind = 'episode' AND merged = 0",
             (start_ms, end_ms),
         )
 
