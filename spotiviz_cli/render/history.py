@@ -33,6 +33,20 @@ def _top_table(rows: list[tuple[str, str, float, int]], with_artist: bool) -> Re
     )
 
 
+def _moments(stats: HistoryStats) -> list[str]:
+    """Sessions, the biggest day and the top artist's share, as phrases for the headline."""
+    phrases = []
+    longest = stats.longest_session
+    if longest is not None:
+        phrases.append(f"{stats.session_count:,} sessions")
+        phrases.append(f"the longest {_minutes(longest.minutes)} min on {longest.start:%Y-%m-%d}")
+    if stats.biggest_day is not None:
+        phrases.append(f"biggest day {stats.biggest_day[0]} ({_minutes(stats.biggest_day[1])} min)")
+    if stats.top_artist_share is not None and stats.top_artists:
+        phrases.append(f"{stats.top_artists[0].name}: {stats.top_artist_share:.0%} of your minutes")
+    return phrases
+
+
 def history_screen(
     stats: HistoryStats, *, wrapped_year: int | None = None, db_path: str | None = None
 ) -> Group:
@@ -58,12 +72,13 @@ def history_screen(
             )
         ]
     )
+    moments = Flow([Text(phrase, style="dim") for phrase in _moments(stats)])
     months = [(month, minutes, _minutes(minutes)) for month, minutes in stats.by_month.items()]
     weekdays = [
         (day, minutes, _minutes(minutes)) for day, minutes in zip(WEEKDAYS, stats.by_weekday, strict=True)
     ]
     parts: list[RenderableType] = [
-        Panel(Group(title, headline, figures), border_style=GREEN),
+        Panel(Group(title, headline, figures, moments), border_style=GREEN),
         side_by_side(
             panel(
                 _top_table([(a.name, "", a.minutes, a.plays) for a in stats.top_artists], False),
@@ -79,6 +94,20 @@ def history_screen(
             panel(Group(clock_chart(stats.by_hour), Text(), bar_chart(weekdays)), "When you listen"),
         ),
     ]
+    shows = [(show.name, "", show.minutes, show.episodes) for show in stats.podcasts.top_shows]
+    if stats.top_albums or shows:
+        parts.append(
+            side_by_side(
+                panel(
+                    _top_table([(a.name, a.artist, a.minutes, a.plays) for a in stats.top_albums], True),
+                    "Top albums",
+                ),
+                panel(
+                    _top_table(shows, False) if shows else Text("No podcasts in this period.", style="dim"),
+                    f"Podcasts, {_minutes(stats.podcasts.minutes)} min",
+                ),
+            )
+        )
     if len(months) > 24:
         parts.append(Text(f"Minutes by month shows the last 24 of {len(months)} months.", style="dim"))
     if db_path:
