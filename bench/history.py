@@ -113,6 +113,11 @@ def main() -> None:
         size = sum(f.stat().st_size for f in files) / 2**20
         print(f"{len(files)} files, {size:,.0f} MiB of JSON")
 
+        # first, while this process is small: a child started later inherits its peak RSS on Linux
+        quarter = max(1, len(files) // 4)
+        small = peak_rss_of_import(files[:quarter], work / "rss-small")
+        large = peak_rss_of_import(files[: quarter * 4], work / "rss-large")
+
         services = Services(environ={"SPOTIVIZ_DATA_DIR": str(work / "data")}, cwd=work)
         floor_s = floor(files, work / "floor-1.sqlite3")
         import_s, imported = timed(actions.import_paths, services, files)
@@ -150,9 +155,6 @@ def main() -> None:
         )
         print(f"{'history stats --year (whole command)':<44} {command_s:>8.3f}")
 
-        quarter = max(1, len(files) // 4)
-        small = peak_rss_of_import(files[:quarter], work / "rss-small")
-        large = peak_rss_of_import(files[: quarter * 4], work / "rss-large")
         print(
             f"peak memory: {small:,.0f} MiB importing {quarter} files, {large:,.0f} MiB importing {quarter * 4} files"
         )

@@ -416,3 +416,13 @@ def test_an_empty_period_has_no_shares_or_sessions() -> None:
         "episodes": 0,
         "top_shows": [],
     }
+
+
+def test_the_hour_across_a_summer_time_change_is_exact() -> None:
+    # Berlin moved from UTC+1 to UTC+2 at 01:00 UTC on 2026-03-29: 00:59:59 UTC is 01:59:59, 01:00 is 03:00
+    rows: list[HistoryRow] = [
+        (at("2026-03-29T00:59:59"), MIN, "A", "T", None, None),
+        (at("2026-03-29T01:00:00"), 2 * MIN, "A", "T", None, None),
+    ]
+    figures = stats.compute(rows, period("2026-03-01", "2026-04-01"), local_in(BERLIN))
+    assert figures.by_hour[1] == 1 and figures.by_hour[3] == 2 and figures.by_hour[2] == 0

@@ -6,6 +6,7 @@ Unix seconds into a naive local datetime; tests pass their own zone.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -17,6 +18,7 @@ TOP = 10
 # ended_at (Unix ms), ms_played, artist, track, skipped, album: a music record, in time order
 HistoryRow = tuple[int, int, str, str, "int | None", "str | None"]
 EpisodeRow = tuple[int, int, str, str]  # ended_at, ms_played, show, episode
+QUARTER_HOUR_MS = 15 * 60_000
 SESSION_GAP_MS = 10 * 60_000  # a record starting more than this after the last one ended starts a session
 ToLocal = Callable[[float], datetime]
 
@@ -175,13 +177,23 @@ def compute(
     month_ms: dict[tuple[int, int], int] = {}
     punch = [[0] * 24 for _ in range(7)]
     sessions = _Sessions()
+    buckets: dict[int, tuple[tuple[int, int], list[int], int, int]] = {}
     for ended_at, ms, artist, track, skip, album in rows:
-        local = to_local(ended_at / 1000)
+        # the local calendar of a quarter hour, worked out once: every time zone's offset is a multiple
+        # of 15 minutes, so all of a quarter hour falls on the same local day, hour and month
+        bucket = buckets.get(ended_at // QUARTER_HOUR_MS)
+        if bucket is None:
+            local = to_local(ended_at // QUARTER_HOUR_MS * QUARTER_HOUR_MS / 1000)
+            bucket = buckets[ended_at // QUARTER_HOUR_MS] = (
+                (local.year, local.month),
+                punch[local.weekday()],
+                local.hour,
+                local.toordinal(),
+            )
+        month, weekday_row, hour, ordinal = bucket
         total_ms += ms
-        month = (local.year, local.month)
         month_ms[month] = month_ms.get(month, 0) + ms
-        punch[local.weekday()][local.hour] += ms
-        ordinal = local.toordinal()
+        weekday_row[hour] += ms
         day_ms[ordinal] = day_ms.get(ordinal, 0) + ms
         sessions.see(ended_at, ms)
         if skip is not None:
@@ -255,7 +267,7 @@ def compute(
 
 def _top(ms_by: dict[Any, int], plays_by: dict[Any, int]) -> list[tuple[Any, int]]:
     """The TOP keys by minutes, then plays, then name: ties always in the same order."""
-    return sorted(ms_by.items(), key=lambda kv: (-kv[1], -plays_by.get(kv[0], 0), kv[0]))[:TOP]
+    return heapq.nsmallest(TOP, ms_by.items(), key=lambda kv: (-kv[1], -plays_by.get(kv[0], 0), kv[0]))
 
 
 class _Sessions:
@@ -271,7 +283,8 @@ class _Sessions:
         started = ended_at - ms
         current = self._current
         if current is not None and started - current[1] <= SESSION_GAP_MS:
-            current[1] = max(current[1], ended_at)
+            if ended_at > current[1]:
+                current[1] = ended_at
             current[2] += ms
             current[3] += ms >= PLAY_MS
         else:
