@@ -142,3 +142,23 @@ def test_version_has_a_short_alias_and_range_completes() -> None:
         [sys.executable, "-m", "spotiviz_cli"], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.stdout.split() == ["short", "medium", "long", "4w", "6m", "1y"], done.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["history", "--help"], ["--demo", "top-tracks"], ["--demo", "saved", "--all", "--json"]]
+)
+def test_a_reader_that_has_gone_gets_no_error_and_no_traceback(args: list[str]) -> None:
+    """`spotiviz ... | head -1`: the pipe is closed before spotiviz writes."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spotiviz_cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # as head does once it has its line
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) in (0, 1)
+    assert "Unexpected" not in stderr and "Traceback" not in stderr and "Exception ignored" not in stderr, (
+        stderr
+    )

@@ -83,6 +83,9 @@ class SpotivizGroup(_ForPeople, TyperGroup):
         except typer.Abort:
             _print_error(extra.get("obj"), "Cancelled.")
             sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(EXIT_FAILURE)
         except typer.TyperException as exc:  # Typer's usage errors: a bad option, a missing argument
             if not hasattr(exc, "format_message"):
                 raise
@@ -114,6 +117,9 @@ class SpotivizGroup(_ForPeople, TyperGroup):
         except KeyboardInterrupt:
             _report(ctx, "Cancelled.", debug=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # the reader went away (`| head`): nothing to say, and nowhere to say it
+            _quiet_stdout()
+            raise typer.Exit(EXIT_FAILURE) from None
         except (typer.Exit, typer.Abort, typer.TyperException):  # usage errors: Typer reports them (exit 2)
             raise
         except Exception as exc:
@@ -125,6 +131,15 @@ class SpotivizGroup(_ForPeople, TyperGroup):
                 "run again with SPOTIVIZ_DEBUG=1 and report what it prints.",
             )
             raise typer.Exit(EXIT_FAILURE) from None
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe, stdout goes nowhere, so Python's last flush at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (a test's captured stream): nothing to quiet
+        pass
 
 
 def _demo_first(args: list[str]) -> list[str]:
