@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from spotiviz_cli.dates import add_months
 from spotiviz_cli.errors import KeyringUnavailable, LoginRequired, NoKeyring
 
 if TYPE_CHECKING:
@@ -24,18 +25,6 @@ ACCOUNT = "session"
 REFRESH_TOKEN_LIFETIME_MONTHS = 6  # since 2026-07-20, counted from the user's original authorisation
 
 T = TypeVar("T")
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """Calendar months, clamped to the last day of a shorter month (Aug 31 + 6 months = Feb 28/29)."""
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    for day in (moment.day, 30, 29, 28):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable: every month has 28 days")
 
 
 @dataclass(frozen=True)

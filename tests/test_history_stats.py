@@ -426,3 +426,58 @@ def test_the_hour_across_a_summer_time_change_is_exact() -> None:
     ]
     figures = stats.compute(rows, period("2026-03-01", "2026-04-01"), local_in(BERLIN))
     assert figures.by_hour[1] == 1 and figures.by_hour[3] == 2 and figures.by_hour[2] == 0
+
+
+@pytest.mark.parametrize(
+    ("count", "unit", "since", "label"),
+    [
+        (30, "d", "2026-10-27", "the last 30 days"),
+        (1, "d", "2026-11-25", "the last day"),
+        (12, "w", "2026-09-03", "the last 12 weeks"),
+        (6, "m", "2026-05-26", "the last 6 months"),
+        (1, "y", "2025-11-26", "the last year"),
+    ],
+)
+def test_last_periods_end_with_today(count: int, unit: str, since: str, label: str) -> None:
+    got = stats.last_period(count, unit, date(2026, 11, 25))
+    assert (got.start.date().isoformat(), got.last_day.isoformat(), got.label) == (since, "2026-11-25", label)
+
+
+def test_month_periods_take_their_month_whole() -> None:
+    feb = stats.month_period(2024, 2)
+    assert (feb.start.date().isoformat(), feb.last_day.isoformat(), feb.label) == (
+        "2024-02-01",
+        "2024-02-29",
+        "2024-02",
+    )
+    dec = stats.month_period(2025, 12)
+    assert dec.last_day.isoformat() == "2025-12-31"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--month", "2025-13"], "--month must be a month like 2025-03"),
+        (["--month", "June"], "--month must be a month like 2025-03"),
+        (["--month", "0024-01"], "--month must be a year from 1900 to 2100"),
+        (["--last", "5x"], "--last must be a number of days, weeks, months or years"),
+        (["--last", "0d"], "--last must be from 1 to 10000"),
+        (["--year", "2025", "--last", "30d"], "--year and --last cannot be combined"),
+        (["--month", "2025-01", "--since", "2025-01-01"], "--month and --since/--until cannot be combined"),
+    ],
+)
+def test_month_and_last_usage_errors(harness: Harness, args: list[str], says: str) -> None:
+    result = harness.run("history", "stats", *args)
+    assert result.exit_code == 2 and says in result.stderr, result.stderr
+
+
+def test_month_and_last_over_a_real_history(harness: Harness, tmp_path: Path) -> None:
+    today = datetime.now().date()
+    import_rows(harness, tmp_path, [
+        ext(f"{today.isoformat()}T00:30:00Z", "Today", "Band", 3 * MIN),
+        ext("2025-06-15T12:00:00Z", "June", "Band", 4 * MIN),
+    ])  # fmt: skip
+    june = json.loads(harness.run("history", "stats", "--month", "2025-06", "--json").stdout)
+    assert june["period"]["label"] == "2025-06" and june["minutes"] == 4.0
+    recent = json.loads(harness.run("history", "stats", "--last", "7d", "--json").stdout)
+    assert recent["period"]["until"] == today.isoformat() and recent["minutes"] == 3.0

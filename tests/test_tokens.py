@@ -14,9 +14,10 @@ import pytest
 from keyring.backends import fail
 from keyring.testing.backend import BackendBasicTests
 
+from spotiviz_cli.dates import add_months
 from spotiviz_cli.errors import KeyringUnavailable, LoginRequired
 from spotiviz_cli.oauth import TokenGrant
-from spotiviz_cli.tokens import FileTokenStore, KeyringTokenStore, TokenRecord, add_months
+from spotiviz_cli.tokens import FileTokenStore, KeyringTokenStore, TokenRecord
 from tests.memkeyring import HungKeyring, MemoryKeyring
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)

@@ -272,6 +272,30 @@ def _import_progress(services: Services) -> Iterator[Callable[[str, int, int], N
         yield report
 
 
+def _month_option(value: str | None) -> tuple[int, int] | None:
+    import re
+
+    if value is None:
+        return None
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})", value.strip())
+    if found is None:
+        raise UsageProblem(f"--month must be a month like 2025-03, not {value!r}.")
+    return int(found[1]), int(found[2])
+
+
+def _last_option(value: str | None) -> tuple[int, str] | None:
+    import re
+
+    if value is None:
+        return None
+    found = re.fullmatch(r"(\d{1,5})\s*([dwmy])", value.strip().lower())
+    if found is None:
+        raise UsageProblem(
+            f"--last must be a number of days, weeks, months or years like 30d, 12w, 6m or 1y, not {value!r}."
+        )
+    return int(found[1]), found[2]
+
+
 def _date_option(value: str | None, option: str) -> Any:
     from datetime import date
 
@@ -287,6 +311,15 @@ def _date_option(value: str | None, option: str) -> Any:
 def history_stats(
     ctx: typer.Context,
     year: Annotated[int | None, typer.Option("--year", metavar="YYYY", help="One calendar year.")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", metavar="YYYY-MM", help="One calendar month.")
+    ] = None,
+    last: Annotated[
+        str | None,
+        typer.Option(
+            "--last", metavar="SPAN", help="The last 30d, 12w, 6m or 1y (any number), ending today."
+        ),
+    ] = None,
     since: Annotated[
         str | None, typer.Option("--since", metavar="DATE", help="From this day (YYYY-MM-DD).")
     ] = None,
@@ -309,16 +342,25 @@ def history_stats(
 
       spotiviz history stats --year 2025
 
-      spotiviz history stats --since 2026-06-01 --until 2026-08-31 --json
+      spotiviz history stats --last 30d
+
+      spotiviz history stats --month 2026-06 --json
+
+      spotiviz history stats --since 2026-06-01 --until 2026-08-31
     """
     from spotiviz_cli.history import actions
     from spotiviz_cli.history.stats import stats_json
     from spotiviz_cli.render import history as render_history
 
     services = services_of(ctx)
-    result = actions.history_stats(
-        services, year=year, since=_date_option(since, "--since"), until=_date_option(until, "--until")
+    choice = actions.PeriodChoice(
+        year=year,
+        month=_month_option(month),
+        last=_last_option(last),
+        since=_date_option(since, "--since"),
+        until=_date_option(until, "--until"),
     )
+    result = actions.history_stats(services, choice=choice)
     if as_json:
         print_json(stats_json(result.figures))
     else:

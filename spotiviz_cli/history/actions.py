@@ -175,40 +175,62 @@ def check_year(year: int, option: str = "--year") -> None:
         )
 
 
-def check_period(year: int | None, since: date | None, until: date | None) -> None:
-    """The period options as a usage error, before any file is opened."""
-    if year is not None and (since or until):
-        raise UsageProblem(
-            "--year cannot be combined with --since or --until.", hint="Use one way of choosing."
-        )
-    if year is not None:
-        check_year(year)
-    for day, option in ((since, "--since"), (until, "--until")):
-        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+@dataclass(frozen=True)
+class PeriodChoice:
+    """The period options of a history view: at most one way of choosing (none: all of it)."""
+
+    year: int | None = None
+    month: tuple[int, int] | None = None  # --month YYYY-MM
+    last: tuple[int, str] | None = None  # --last 30d: (30, "d")
+    since: date | None = None
+    until: date | None = None
+
+    def check(self) -> None:
+        """The options as a usage error, before any file is opened."""
+        ways = [n for n, v in (("--year", self.year), ("--month", self.month), ("--last", self.last)) if v]
+        if self.since or self.until:
+            ways.append("--since/--until")
+        if len(ways) > 1:
+            raise UsageProblem(f"{' and '.join(ways)} cannot be combined.", hint="Use one way of choosing.")
+        if self.year is not None:
+            check_year(self.year)
+        if self.month is not None:
+            check_year(self.month[0], "--month")
+            if not 1 <= self.month[1] <= 12:
+                raise UsageProblem(f"--month must be a month like 2025-03, not month {self.month[1]}.")
+        if self.last is not None and not 1 <= self.last[0] <= 10_000:
             raise UsageProblem(
-                f"{option} must be a day from {FIRST_YEAR} to {LAST_YEAR}, not {day}.",
-                hint="Example: --since 2025-01-01",
+                f"--last must be from 1 to 10000 units, not {self.last[0]}.", hint="Example: --last 30d"
             )
-    if since and until and since > until:
-        raise UsageProblem(f"--since {since} is after --until {until}.")
+        for day, option in ((self.since, "--since"), (self.until, "--until")):
+            if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise UsageProblem(
+                    f"{option} must be a day from {FIRST_YEAR} to {LAST_YEAR}, not {day}.",
+                    hint="Example: --since 2025-01-01",
+                )
+        if self.since and self.until and self.since > self.until:
+            raise UsageProblem(f"--since {self.since} is after --until {self.until}.")
 
-
-def period_for(store: HistoryStore, year: int | None, since: date | None, until: date | None) -> stats.Period:
-    check_period(year, since, until)
-    if year is not None:
-        return stats.year_period(year)
-    span = store.span(MUSIC)
-    today = datetime.now().date()
-    first = stats.local_date(span[0]) if span else today
-    last = stats.local_date(span[1]) if span else today
-    if since and not until and since > last:
-        last = since
-    if until and not since and until < first:
-        first = until
-    period = stats.dates_period(since, until, first=first, last=last)
-    if not since and not until:
-        return stats.Period(period.start, period.end, "all time")
-    return period
+    def period(self, store: HistoryStore, today: date) -> stats.Period:
+        self.check()
+        if self.year is not None:
+            return stats.year_period(self.year)
+        if self.month is not None:
+            return stats.month_period(*self.month)
+        if self.last is not None:
+            return stats.last_period(*self.last, today)
+        span = store.span(MUSIC)
+        first = stats.local_date(span[0]) if span else today
+        last = stats.local_date(span[1]) if span else today
+        since, until = self.since, self.until
+        if since and not until and since > last:
+            last = since
+        if until and not since and until < first:
+            first = until
+        period = stats.dates_period(since, until, first=first, last=last)
+        if not since and not until:
+            return stats.Period(period.start, period.end, "all time")
+        return period
 
 
 @dataclass(frozen=True)
@@ -230,13 +252,19 @@ class PeriodStats:
 
 
 def history_stats(
-    services: Services, *, year: int | None = None, since: date | None = None, until: date | None = None
+    services: Services,
+    *,
+    year: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    choice: PeriodChoice | None = None,
 ) -> PeriodStats:
     """The figures of a period, read without writing: works on a read-only database, creates none."""
-    check_period(year, since, until)
+    choice = choice or PeriodChoice(year=year, since=since, until=until)
+    choice.check()
     path = store_path(services)
     with open_store(services, readonly=True) as store, faults(path):
-        period = period_for(store, year, since, until)
+        period = choice.period(store, datetime.now().date())
         span = store.span(MUSIC)
         start, end = stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end)
         episodes = store.episodes_between(start, end).fetchall()

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from spotiviz_cli.dates import add_months
+
 PLAY_MS = 30_000  # a play counts from 30 s, as in Spotify's own stats
 TOP = 10
 
@@ -38,6 +40,27 @@ class Period:
 
 def year_period(year: int) -> Period:
     return Period(datetime(year, 1, 1), datetime(year + 1, 1, 1), str(year))
+
+
+def month_period(year: int, month: int) -> Period:
+    start = datetime(year, month, 1)
+    return Period(start, add_months(start, 1), f"{year:04d}-{month:02d}")
+
+
+LAST_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+
+
+def last_period(count: int, unit: str, today: date) -> Period:
+    """--last 30d|12w|6m|1y: that many days, weeks, months or years, ending with today (inclusive)."""
+    end = datetime.combine(today + timedelta(days=1), datetime.min.time())
+    if unit == "d":
+        start = end - timedelta(days=count)
+    elif unit == "w":
+        start = end - timedelta(weeks=count)
+    else:
+        start = add_months(end, -count * (12 if unit == "y" else 1))
+    label = f"the last {count} {LAST_UNITS[unit]}" if count != 1 else f"the last {LAST_UNITS[unit][:-1]}"
+    return Period(start, end, label)
 
 
 def dates_period(since: date | None, until: date | None, *, first: date, last: date) -> Period:
