@@ -185,7 +185,7 @@ def test_stats_json_in_local_time_with_an_inclusive_until(
     assert set(data) == {
         "period", "minutes", "plays", "distinct_tracks", "distinct_artists", "days_listened", "longest_streak_days",
         "top_artists", "top_tracks", "by_month", "by_hour", "by_weekday", "skip_rate", "top_albums", "by_day",
-        "punchcard", "sessions", "top_artist_share", "top10_artists_share", "biggest_day", "podcasts",
+        "punchcard", "sessions", "top_artist_share", "top10_artists_share", "biggest_day", "podcasts", "previous",
     }  # fmt: skip
     assert data["podcasts"] == {
         "minutes": 9.0,
@@ -194,8 +194,14 @@ def test_stats_json_in_local_time_with_an_inclusive_until(
     }
     assert data["minutes"] == 7.0  # the podcast is not music
     assert data["plays"] == 2 and data["days_listened"] == 2 and data["longest_streak_days"] == 1
-    assert data["top_tracks"][0] == {"name": "New Year", "artist": "Band", "minutes": 5.0, "plays": 1}
-    assert data["top_artists"] == [{"name": "Band", "minutes": 7.0, "plays": 2}]
+    assert data["top_tracks"][0] == {
+        "name": "New Year",
+        "artist": "Band",
+        "minutes": 5.0,
+        "plays": 1,
+        "previous_rank": None,
+    }
+    assert data["top_artists"] == [{"name": "Band", "minutes": 7.0, "plays": 2, "previous_rank": None}]
     assert data["by_month"] == {"2026-01": 7.0}
     assert data["by_hour"][0] == 5.0 and data["by_hour"][23] == 2.0
     assert data["skip_rate"] == 1.0
@@ -481,3 +487,27 @@ def test_month_and_last_over_a_real_history(harness: Harness, tmp_path: Path) ->
     assert june["period"]["label"] == "2025-06" and june["minutes"] == 4.0
     recent = json.loads(harness.run("history", "stats", "--last", "7d", "--json").stdout)
     assert recent["period"]["until"] == today.isoformat() and recent["minutes"] == 3.0
+
+
+def test_a_period_against_the_one_before(harness: Harness, tmp_path: Path) -> None:
+    import_rows(harness, tmp_path, [
+        ext("2024-02-10T10:00:00Z", "Old", "B", 10 * MIN),
+        ext("2024-03-10T10:00:00Z", "Hit", "A", 4 * MIN),
+        ext("2025-03-10T10:00:00Z", "Hit", "A", 6 * MIN),
+        ext("2025-04-10T10:00:00Z", "New", "C", 3 * MIN),
+    ])  # fmt: skip
+    data = json.loads(harness.run("history", "stats", "--year", "2025", "--json").stdout)
+    assert data["previous"] == {
+        "label": "2024", "minutes": 14.0, "plays": 2, "distinct_tracks": 2, "distinct_artists": 2, "days_listened": 2,
+    }  # fmt: skip
+    assert [(a["name"], a["previous_rank"]) for a in data["top_artists"]] == [("A", 2), ("C", None)]
+    assert [(t["name"], t["previous_rank"]) for t in data["top_tracks"]] == [("Hit", 2), ("New", None)]
+    screen = harness.run("history", "stats", "--year", "2025").stdout
+    assert "9 minutes listened  -36% on 2024" in screen
+    january = json.loads(harness.run("history", "stats", "--month", "2025-01", "--json").stdout)
+    assert january["previous"]["label"] == "2024-12" and january["previous"]["minutes"] == 0
+    assert json.loads(harness.run("history", "stats", "--json").stdout)["previous"] is None  # all time
+    span = json.loads(
+        harness.run("history", "stats", "--since", "2025-03-01", "--until", "2025-03-31", "--json").stdout
+    )
+    assert span["previous"]["label"] == "the 31 days before" and span["previous"]["minutes"] == 0

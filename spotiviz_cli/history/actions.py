@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from spotiviz_cli.dates import add_months
 from spotiviz_cli.errors import UsageProblem
 from spotiviz_cli.history import importers, stats
 from spotiviz_cli.history.store import MUSIC, SYNC, HistoryStore, Row, faults, row
@@ -19,6 +20,10 @@ SYNC_CURSOR = "sync_after_ms"  # the newest synced play: the `after` of the next
 LAST_SYNC = "last_sync_at"  # ISO 8601 UTC time of the last successful sync
 RECENT_LIMIT = 50  # Spotify keeps this many recent plays, no more
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # the periods stats accept (README)
+
+
+def _unit(last: tuple[int, str]) -> str:
+    return stats.LAST_UNITS[last[1]] if last[0] != 1 else stats.LAST_UNITS[last[1]][:-1]
 
 
 def store_path(services: Services) -> Path:
@@ -232,6 +237,22 @@ class PeriodChoice:
             return stats.Period(period.start, period.end, "all time")
         return period
 
+    def previous(self, period: stats.Period) -> stats.Period | None:
+        """The period of the same length just before: the year, month or span before; none for all time."""
+        if self.year is not None:
+            return stats.year_period(self.year - 1) if self.year > FIRST_YEAR else None
+        if self.month is not None:
+            year, month = self.month
+            return stats.month_period(year - 1, 12) if month == 1 else stats.month_period(year, month - 1)
+        if self.last is not None and self.last[1] in "my":
+            months = self.last[0] * (12 if self.last[1] == "y" else 1)
+            start = add_months(period.start, -months)
+            return stats.Period(start, period.start, f"the {self.last[0]} {_unit(self.last)} before")
+        if self.last is not None or self.since or self.until:
+            length = period.end - period.start
+            return stats.Period(period.start - length, period.start, f"the {length.days} days before")
+        return None
+
 
 @dataclass(frozen=True)
 class PeriodStats:
@@ -269,5 +290,11 @@ def history_stats(
         start, end = stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end)
         episodes = store.episodes_between(start, end).fetchall()
         figures = stats.compute(store.music_between(start, end), period, episodes=episodes)
+        before = choice.previous(period)
+        if before is not None:
+            rows = store.music_between(
+                stats.to_epoch_ms(before.start), stats.to_epoch_ms(before.end)
+            ).fetchall()
+            figures = figures.against(stats.compute(rows, before), rows)
     covers = (stats.local_date(span[0]), stats.local_date(span[1])) if span else None
     return PeriodStats(figures, covers)

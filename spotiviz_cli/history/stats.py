@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -89,6 +89,7 @@ class ArtistFigure:
     name: str
     minutes: float
     plays: int
+    previous_rank: int | None = None  # by minutes in the previous period, among all played then
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class TrackFigure:
     artist: str
     minutes: float
     plays: int
+    previous_rank: int | None = None  # by minutes in the previous period, among all played then
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class AlbumFigure:
     artist: str
     minutes: float
     plays: int
+    previous_rank: int | None = None  # by minutes in the previous period, among all played then
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,18 @@ class Podcasts:
     minutes: float
     episodes: int  # distinct episodes
     top_shows: list[ShowFigure]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline figures of a period, for "this period against the last"."""
+
+    label: str
+    minutes: float
+    plays: int
+    distinct_tracks: int
+    distinct_artists: int
+    days_listened: int
 
 
 @dataclass(frozen=True)
@@ -154,6 +169,29 @@ class HistoryStats:
     top10_artists_share: float | None = None
     biggest_day: tuple[str, float] | None = None
     podcasts: Podcasts = field(default_factory=lambda: Podcasts(0.0, 0, []))
+    previous: Summary | None = None
+
+    def summary(self) -> Summary:
+        return Summary(
+            self.period.label, self.minutes, self.plays, self.distinct_tracks, self.distinct_artists,
+            self.days_listened,
+        )  # fmt: skip
+
+    def against(self, previous: HistoryStats, rows: Iterable[HistoryRow]) -> HistoryStats:
+        """These figures with the previous period's: its headline figures, and each top entry's rank then
+        (`rows` are the previous period's, for the ranks of everything played then)."""
+        artist_rank, track_rank, album_rank = _ranks(rows)
+        return replace(
+            self,
+            previous=previous.summary(),
+            top_artists=[replace(a, previous_rank=artist_rank.get(a.name)) for a in self.top_artists],
+            top_tracks=[
+                replace(t, previous_rank=track_rank.get((t.name, t.artist))) for t in self.top_tracks
+            ],
+            top_albums=[
+                replace(a, previous_rank=album_rank.get((a.name, a.artist))) for a in self.top_albums
+            ],
+        )
 
 
 def _months(start: date, last: date) -> list[str]:
@@ -288,6 +326,32 @@ def compute(
     )
 
 
+def _ranks(rows: Iterable[HistoryRow]) -> tuple[dict[Any, int], dict[Any, int], dict[Any, int]]:
+    """Every artist's, track's and album's rank by minutes (then plays, then name) in these rows."""
+    artists: dict[Any, list[int]] = {}
+    tracks: dict[Any, list[int]] = {}
+    albums: dict[Any, list[int]] = {}
+    for _ended_at, ms, artist, track, _skip, album in rows:
+        for tally, key, present in (
+            (artists, artist, artist),
+            (tracks, (track, artist), track),
+            (albums, (album, artist), album),
+        ):
+            if present:
+                entry = tally.setdefault(key, [0, 0])
+                entry[0] += ms
+                entry[1] += ms >= PLAY_MS
+    return tuple(  # type: ignore[return-value]
+        {
+            key: rank
+            for rank, (key, _) in enumerate(
+                sorted(t.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0])), 1
+            )
+        }
+        for t in (artists, tracks, albums)
+    )
+
+
 def _top(ms_by: dict[Any, int], plays_by: dict[Any, int]) -> list[tuple[Any, int]]:
     """The TOP keys by minutes, then plays, then name: ties always in the same order."""
     return heapq.nsmallest(TOP, ms_by.items(), key=lambda kv: (-kv[1], -plays_by.get(kv[0], 0), kv[0]))
@@ -358,9 +422,18 @@ def stats_json(stats: HistoryStats) -> dict[str, object]:
         "distinct_artists": stats.distinct_artists,
         "days_listened": stats.days_listened,
         "longest_streak_days": stats.longest_streak_days,
-        "top_artists": [{"name": a.name, "minutes": a.minutes, "plays": a.plays} for a in stats.top_artists],
+        "top_artists": [
+            {"name": a.name, "minutes": a.minutes, "plays": a.plays, "previous_rank": a.previous_rank}
+            for a in stats.top_artists
+        ],
         "top_tracks": [
-            {"name": t.name, "artist": t.artist, "minutes": t.minutes, "plays": t.plays}
+            {
+                "name": t.name,
+                "artist": t.artist,
+                "minutes": t.minutes,
+                "plays": t.plays,
+                "previous_rank": t.previous_rank,
+            }
             for t in stats.top_tracks
         ],
         "by_month": dict(stats.by_month),
@@ -368,9 +441,25 @@ def stats_json(stats: HistoryStats) -> dict[str, object]:
         "by_weekday": list(stats.by_weekday),
         "skip_rate": stats.skip_rate,
         "top_albums": [
-            {"name": a.name, "artist": a.artist, "minutes": a.minutes, "plays": a.plays}
+            {
+                "name": a.name,
+                "artist": a.artist,
+                "minutes": a.minutes,
+                "plays": a.plays,
+                "previous_rank": a.previous_rank,
+            }
             for a in stats.top_albums
         ],
+        "previous": None
+        if stats.previous is None
+        else {
+            "label": stats.previous.label,
+            "minutes": stats.previous.minutes,
+            "plays": stats.previous.plays,
+            "distinct_tracks": stats.previous.distinct_tracks,
+            "distinct_artists": stats.previous.distinct_artists,
+            "days_listened": stats.previous.days_listened,
+        },
         "by_day": dict(stats.by_day),
         "punchcard": [list(day) for day in stats.punchcard],
         "sessions": {

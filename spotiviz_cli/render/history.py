@@ -58,6 +58,9 @@ def history_screen(
             ("Listening history", f"bold {GREEN}"), ("  ·  ", "dim"), (stats.period.label, "bold")
         )
     headline = Text.assemble((_minutes(stats.minutes), f"bold {GREEN}"), " minutes listened")
+    if stats.previous is not None and stats.previous.minutes:
+        change = (stats.minutes - stats.previous.minutes) / stats.previous.minutes
+        headline.append(f"  {change:+.0%} on {stats.previous.label}", style="dim")
     skip = f"{stats.skip_rate:.0%}" if stats.skip_rate is not None else "not recorded"
     figures = Flow(
         [
