@@ -292,9 +292,7 @@ def history_stats(
         figures = stats.compute(store.music_between(start, end), period, episodes=episodes)
         before = choice.previous(period)
         if before is not None:
-            rows = store.music_between(
-                stats.to_epoch_ms(before.start), stats.to_epoch_ms(before.end)
-            ).fetchall()
-            figures = figures.against(stats.compute(rows, before), rows)
+            rows = store.music_between(stats.to_epoch_ms(before.start), stats.to_epoch_ms(before.end))
+            figures = figures.against(before, rows)
     covers = (stats.local_date(span[0]), stats.local_date(span[1])) if span else None
     return PeriodStats(figures, covers)

@@ -171,19 +171,15 @@ class HistoryStats:
     podcasts: Podcasts = field(default_factory=lambda: Podcasts(0.0, 0, []))
     previous: Summary | None = None
 
-    def summary(self) -> Summary:
-        return Summary(
-            self.period.label, self.minutes, self.plays, self.distinct_tracks, self.distinct_artists,
-            self.days_listened,
-        )  # fmt: skip
-
-    def against(self, previous: HistoryStats, rows: Iterable[HistoryRow]) -> HistoryStats:
-        """These figures with the previous period's: its headline figures, and each top entry's rank then
-        (`rows` are the previous period's, for the ranks of everything played then)."""
-        artist_rank, track_rank, album_rank = _ranks(rows)
+    def against(
+        self, before: Period, rows: Iterable[HistoryRow], to_local: ToLocal = datetime.fromtimestamp
+    ) -> HistoryStats:
+        """These figures with those of the period `before` (its music `rows`): its headline figures, and
+        each top entry's rank then among everything played then. One pass over `rows`."""
+        summary, (artist_rank, track_rank, album_rank) = _summary_and_ranks(before, rows, to_local)
         return replace(
             self,
-            previous=previous.summary(),
+            previous=summary,
             top_artists=[replace(a, previous_rank=artist_rank.get(a.name)) for a in self.top_artists],
             top_tracks=[
                 replace(t, previous_rank=track_rank.get((t.name, t.artist))) for t in self.top_tracks
@@ -326,30 +322,54 @@ def compute(
     )
 
 
-def _ranks(rows: Iterable[HistoryRow]) -> tuple[dict[Any, int], dict[Any, int], dict[Any, int]]:
-    """Every artist's, track's and album's rank by minutes (then plays, then name) in these rows."""
+def _summary_and_ranks(
+    period: Period, rows: Iterable[HistoryRow], to_local: ToLocal
+) -> tuple[Summary, tuple[dict[Any, int], dict[Any, int], dict[Any, int]]]:
+    """The headline figures of `rows`, and every artist's, track's and album's rank by minutes (then
+    plays, then name) among them."""
+    total_ms = plays = 0
+    days: set[int] = set()
     artists: dict[Any, list[int]] = {}
     tracks: dict[Any, list[int]] = {}
     albums: dict[Any, list[int]] = {}
-    for _ended_at, ms, artist, track, _skip, album in rows:
-        for tally, key, present in (
-            (artists, artist, artist),
-            (tracks, (track, artist), track),
-            (albums, (album, artist), album),
-        ):
-            if present:
-                entry = tally.setdefault(key, [0, 0])
-                entry[0] += ms
-                entry[1] += ms >= PLAY_MS
-    return tuple(  # type: ignore[return-value]
-        {
-            key: rank
-            for rank, (key, _) in enumerate(
-                sorted(t.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0])), 1
-            )
-        }
-        for t in (artists, tracks, albums)
+    played_tracks: set[tuple[str, str]] = set()
+    played_artists: set[str] = set()
+    day_of: dict[int, int] = {}
+    for ended_at, ms, artist, track, _skip, album in rows:
+        total_ms += ms
+        played = ms >= PLAY_MS
+        if artist:
+            entry = artists.setdefault(artist, [0, 0])
+            entry[0] += ms
+            entry[1] += played
+        if track:
+            entry = tracks.setdefault((track, artist), [0, 0])
+            entry[0] += ms
+            entry[1] += played
+        if album:
+            entry = albums.setdefault((album, artist), [0, 0])
+            entry[0] += ms
+            entry[1] += played
+        if played:
+            plays += 1
+            quarter = ended_at // QUARTER_HOUR_MS
+            ordinal = day_of.get(quarter)
+            if ordinal is None:
+                ordinal = day_of[quarter] = to_local(quarter * QUARTER_HOUR_MS / 1000).toordinal()
+            days.add(ordinal)
+            if artist:
+                played_artists.add(artist)
+            if track:
+                played_tracks.add((track, artist))
+    summary = Summary(
+        period.label, total_ms / 60000, plays, len(played_tracks), len(played_artists), len(days)
     )
+
+    def ranked(tally: dict[Any, list[int]]) -> dict[Any, int]:
+        ordered = sorted(tally.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+        return {key: rank for rank, (key, _) in enumerate(ordered, 1)}
+
+    return summary, (ranked(artists), ranked(tracks), ranked(albums))
 
 
 def _top(ms_by: dict[Any, int], plays_by: dict[Any, int]) -> list[tuple[Any, int]]:
