@@ -101,13 +101,7 @@ class TrackFigure:
     previous_rank: int | None = None  # by minutes in the previous period, among all played then
 
 
-@dataclass(frozen=True)
-class AlbumFigure:
-    name: str
-    artist: str
-    minutes: float
-    plays: int
-    previous_rank: int | None = None  # by minutes in the previous period, among all played then
+AlbumFigure = TrackFigure  # an album is figured as a track is: its name, its artist, minutes and plays
 
 
 @dataclass(frozen=True)
