@@ -290,3 +290,9 @@ def test_demo_mode_from_the_environment(harness: Harness) -> None:
     harness.env["SPOTIVIZ_DEMO"] = "maybe"
     wrong = harness.run("top-tracks")
     assert wrong.exit_code == 2 and "SPOTIVIZ_DEMO must be 1 or 0" in wrong.stderr
+
+
+def test_range_and_year_together_are_a_usage_error(harness: Harness) -> None:
+    result = harness.run("--demo", "wrapped", "--year", "2025", "--range", "4w")
+    assert result.exit_code == 2 and "--year draws a year of your history instead" in result.stderr
+    assert harness.run("--demo", "wrapped", "--range", "4w", "--json").exit_code == 0

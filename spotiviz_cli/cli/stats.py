@@ -209,7 +209,7 @@ def saved(
 @app.command(cls=SpotivizCommand)
 def wrapped(
     ctx: typer.Context,
-    range_: RangeOption = "medium",
+    range_: RangeOption = "",  # empty: not given (medium), so that --year can refuse it
     svg: Annotated[
         Path | None, typer.Option("--svg", metavar="FILE", help="Also save the screen as an SVG picture.")
     ] = None,
@@ -246,7 +246,12 @@ def wrapped(
     from spotiviz_cli import wrapped as figures
     from spotiviz_cli.render import wrapped as render_wrapped
 
-    services, time_range = services_of(ctx), time_range_of(ctx, range_)
+    if year is not None and range_:
+        raise UsageProblem(
+            "--range chooses Spotify's top lists; --year draws a year of your history instead.",
+            hint="Use one of them.",
+        )
+    services, time_range = services_of(ctx), time_range_of(ctx, range_ or "medium")
     if as_json and (svg or html):
         raise UsageProblem(
             "--json prints figures; --svg and --html save the screen.", hint="Use one or the other."
