@@ -206,3 +206,14 @@ def test_what_is_not_a_timestamp_is_refused(text: str) -> None:
 
     with pytest.raises(ValueError):
         parse_instant(text)
+
+
+def test_the_punchcard_shades_each_hour_by_its_share_of_the_busiest() -> None:
+    from spotiviz_cli.render.charts import punchcard_chart
+
+    punch = [[0.0] * 24 for _ in range(7)]
+    punch[0][0], punch[0][23], punch[6][12] = 10.0, 2.0, 5.0
+    lines = text(punchcard_chart(punch)).splitlines()
+    assert lines[0] == "Mon █" + " " * 22 + "░"
+    assert lines[6] == "Sun " + " " * 12 + "▒"  # (trailing spaces are stripped)
+    assert lines[7] == "    0     6     12    18  23"

@@ -100,6 +100,24 @@ def clock_chart(hours: Sequence[float]) -> Group:
     return Group(line, Text("0     6     12    18  23", style="dim"))
 
 
+_SHADES = " ░▒▓█"
+WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def punchcard_chart(punch: Sequence[Sequence[float]]) -> Group:
+    """Weekday x hour: one cell an hour, shaded by its share of the busiest hour; reads without colour."""
+    top = max((value for day in punch for value in day), default=0)
+    lines = []
+    for label, day in zip(WEEKDAY_LABELS, punch, strict=False):
+        line = Text(f"{label} ", style="dim")
+        for value in day:
+            level = 0 if not top or not value else max(1, round(4 * value / top))
+            line.append(_SHADES[level], style=GREEN)
+        lines.append(line)
+    lines.append(Text("    0     6     12    18  23", style="dim"))
+    return Group(*lines)
+
+
 def panel(body: RenderableType, title: str) -> Panel:
     """A screen's panel; `title` is spotiviz's own words, never outside text."""
     return Panel(

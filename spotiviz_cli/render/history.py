@@ -7,7 +7,16 @@ from rich.panel import Panel
 from rich.text import Text
 
 from spotiviz_cli.history.stats import HistoryStats
-from spotiviz_cli.render.charts import GREEN, Flow, Ranked, bar_chart, clock_chart, panel, side_by_side
+from spotiviz_cli.render.charts import (
+    GREEN,
+    Flow,
+    Ranked,
+    bar_chart,
+    clock_chart,
+    panel,
+    punchcard_chart,
+    side_by_side,
+)
 from spotiviz_cli.render.text import literal
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -94,7 +103,14 @@ def history_screen(
         ),
         side_by_side(
             panel(bar_chart(months[-24:]) if months else Text("-"), "Minutes by month"),
-            panel(Group(clock_chart(stats.by_hour), Text(), bar_chart(weekdays)), "When you listen"),
+            panel(
+                Group(
+                    punchcard_chart(stats.punchcard) if stats.punchcard else clock_chart(stats.by_hour),
+                    Text(),
+                    bar_chart(weekdays),
+                ),
+                "When you listen",
+            ),
         ),
     ]
     shows = [(show.name, "", show.minutes, show.episodes) for show in stats.podcasts.top_shows]
