@@ -216,17 +216,16 @@ class PeriodChoice:
         if self.since and self.until and self.since > self.until:
             raise UsageProblem(f"--since {self.since} is after --until {self.until}.")
 
-    def period(self, store: HistoryStore, today: date) -> stats.Period:
-        self.check()
+    def period(self, covers: tuple[date, date] | None, today: date) -> stats.Period:
+        """The period chosen (after `check`); `covers` is the history's first and last day, for the open
+        ends of --since/--until and for all time."""
         if self.year is not None:
             return stats.year_period(self.year)
         if self.month is not None:
             return stats.month_period(*self.month)
         if self.last is not None:
             return stats.last_period(*self.last, today)
-        span = store.span(MUSIC)
-        first = stats.local_date(span[0]) if span else today
-        last = stats.local_date(span[1]) if span else today
+        first, last = covers or (today, today)
         since, until = self.since, self.until
         if since and not until and since > last:
             last = since
@@ -285,8 +284,9 @@ def history_stats(
     choice.check()
     path = store_path(services)
     with open_store(services, readonly=True) as store, faults(path):
-        period = choice.period(store, datetime.now().date())
         span = store.span(MUSIC)
+        covers = (stats.local_date(span[0]), stats.local_date(span[1])) if span else None
+        period = choice.period(covers, datetime.now().date())
         start, end = stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end)
         episodes = store.episodes_between(start, end).fetchall()
         figures = stats.compute(store.music_between(start, end), period, episodes=episodes)
@@ -294,5 +294,4 @@ def history_stats(
         if before is not None:
             rows = store.music_between(stats.to_epoch_ms(before.start), stats.to_epoch_ms(before.end))
             figures = figures.against(before, rows)
-    covers = (stats.local_date(span[0]), stats.local_date(span[1])) if span else None
     return PeriodStats(figures, covers)

@@ -306,16 +306,6 @@ class HistoryStore:
         last = self._db.execute(query.format("DESC"), (kind,)).fetchone()
         return None if first is None or last is None else (int(first[0]), int(last[0]))
 
-    def count(self, kind: str | None = None) -> int:
-        """How many plays (records that count) of `kind`, or of every kind."""
-        if kind is None:
-            return int(self._db.execute("SELECT count(*) FROM records WHERE merged = 0").fetchone()[0])
-        return int(
-            self._db.execute(
-                "SELECT count(*) FROM records WHERE kind = ? AND merged = 0", (kind,)
-            ).fetchone()[0]
-        )
-
     def music_between(self, start_ms: int, end_ms: int) -> sqlite3.Cursor:
         """(ended_at, ms_played, artist, track, skipped, album) of the music plays with start <= ended_at
         < end, in time order: one range scan of the primary key."""
