@@ -278,12 +278,9 @@ def _extended(name: str, records: list[Any], latest_ms: int) -> FileRows:
     skipped: Counter[str] = Counter()
     append = rows.append
 
-    def bad(number: int, why: str) -> BadExport:
-        return BadExport(name, f"record {number} {why}")
-
     for number, rec in enumerate(records, 1):
         if type(rec) is not dict:
-            raise bad(number, f"is {_show(rec)}, not a play")
+            raise _bad(name, number, f"is {_show(rec)}, not a play")
         get = rec.get
         ts = get("ts")
         try:
@@ -306,14 +303,14 @@ def _extended(name: str, records: list[Any], latest_ms: int) -> FileRows:
             else:
                 raise TypeError(ts)
         except (TypeError, ValueError, OverflowError):
-            raise bad(number, f"has no valid 'ts' (it is {_show(ts)})") from None
+            raise _bad(name, number, f"has no valid 'ts' (it is {_show(ts)})") from None
         why = _wrong(rec, ended_at, ts, "ms_played", TEXT_FIELDS, latest_ms)
         if why:
-            raise bad(number, why)
+            raise _bad(name, number, why)
         for key in FLAG_FIELDS:
             value = get(key)
             if value is not None and type(value) is not bool:
-                raise bad(number, f"has {key!r} {_show(value)}, not true, false or null")
+                raise _bad(name, number, f"has {key!r} {_show(value)}, not true, false or null")
         track, uri = get("master_metadata_track_name"), get("spotify_track_uri")
         if track or uri:
             kind, artist, album = (
@@ -340,6 +337,10 @@ def _extended(name: str, records: list[Any], latest_ms: int) -> FileRows:
             )
         )  # fmt: skip
     return FileRows(len(records), rows, skipped)
+
+
+def _bad(name: str, number: int, why: str) -> BadExport:
+    return BadExport(name, f"record {number} {why}")
 
 
 def _wrong(
@@ -373,12 +374,9 @@ def _account(name: str, records: list[Any], latest_ms: int) -> FileRows:
     minutes: dict[str, int] = {}
     rows: list[Row] = []
 
-    def bad(number: int, why: str) -> BadExport:
-        return BadExport(name, f"record {number} {why}")
-
     for number, rec in enumerate(records, 1):
         if type(rec) is not dict:
-            raise bad(number, f"is {_show(rec)}, not a play")
+            raise _bad(name, number, f"is {_show(rec)}, not a play")
         end = rec.get("endTime")
         ended_at = minutes.get(end) if type(end) is str else None
         if ended_at is None:
@@ -388,10 +386,10 @@ def _account(name: str, records: list[Any], latest_ms: int) -> FileRows:
                 moment = datetime.strptime(end, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)  # UTC
                 ended_at = minutes[end] = int(moment.timestamp() * 1000)
             except ValueError:
-                raise bad(number, f"has no valid 'endTime' (it is {_show(end)})") from None
+                raise _bad(name, number, f"has no valid 'endTime' (it is {_show(end)})") from None
         why = _wrong(rec, ended_at, end, "msPlayed", ACCOUNT_TEXT, latest_ms)
         if why:
-            raise bad(number, why)
+            raise _bad(name, number, why)
         if "podcastName" in rec or "episodeName" in rec:
             kind, artist, title = EPISODE, rec.get("podcastName"), rec.get("episodeName")
         elif "audiobookName" in rec or "chapterName" in rec:
