@@ -60,16 +60,19 @@ def history_screen(
     stats: HistoryStats, *, wrapped_year: int | None = None, db_path: str | None = None
 ) -> Group:
     """`history stats`, or with `wrapped_year` the Wrapped screen of that year (minutes on top)."""
+    title: RenderableType
     if wrapped_year is not None:
         title = Text.assemble(("spotiviz Wrapped ", f"bold {GREEN}"), (str(wrapped_year), "bold"))
     else:
-        title = Text.assemble(
-            ("Listening history", f"bold {GREEN}"), ("  ·  ", "dim"), (stats.period.label, "bold")
+        title = Flow(
+            [Text("Listening history", style=f"bold {GREEN}"), Text(stats.period.label, style="bold")],
+            sep="  ·  ",
         )
-    headline = Text.assemble((_minutes(stats.minutes), f"bold {GREEN}"), " minutes listened")
+    headline_parts = [Text.assemble((_minutes(stats.minutes), f"bold {GREEN}"), " minutes listened")]
     if stats.previous is not None and stats.previous.minutes:
         change = (stats.minutes - stats.previous.minutes) / stats.previous.minutes
-        headline.append(f"  {change:+.0%} on {stats.previous.label}", style="dim")
+        headline_parts.append(Text(f"{change:+.0%} on {stats.previous.label}", style="dim"))
+    headline = Flow(headline_parts, sep="  ")
     skip = f"{stats.skip_rate:.0%}" if stats.skip_rate is not None else "not recorded"
     figures = Flow(
         [
