@@ -222,17 +222,24 @@ def secret_service_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 def _secret_service_answers(address: str) -> bool:
+    """Wait until the service answers *and* its unlocked login keyring is the default collection.
+
+    gnome-keyring answers on the bus before it has made the login keyring from the password on
+    stdin; a test that stores a secret in that window makes keyring ask to create a collection,
+    which needs a prompter there is none of ("Prompt dismissed").
+    """
     from jeepney.io.blocking import open_dbus_connection
-    from secretstorage import check_service_availability
+    from secretstorage import Collection, check_service_availability
+    from secretstorage.exceptions import SecretStorageException
 
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if address:
             try:
                 with open_dbus_connection(address) as connection:  # type: ignore[no-untyped-call]
-                    if check_service_availability(connection):
+                    if check_service_availability(connection) and not Collection(connection).is_locked():
                         return True
-            except (OSError, ConnectionError, ValueError):
+            except (OSError, ConnectionError, ValueError, SecretStorageException):
                 pass
         time.sleep(0.1)
     return False
