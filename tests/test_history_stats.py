@@ -186,7 +186,11 @@ def test_stats_json_in_local_time_with_an_inclusive_until(
         "period", "minutes", "plays", "distinct_tracks", "distinct_artists", "days_listened", "longest_streak_days",
         "top_artists", "top_tracks", "by_month", "by_hour", "by_weekday", "skip_rate", "top_albums", "by_day",
         "punchcard", "sessions", "top_artist_share", "top10_artists_share", "biggest_day", "podcasts", "previous",
+        "new_artists", "new_tracks", "discoveries",
     }  # fmt: skip
+    # Band's first play is at 00:30 on the period's first day, Berlin time: a discovery of the period
+    assert data["new_artists"] == 1 and data["new_tracks"] == 2
+    assert data["discoveries"] == [{"name": "Band", "minutes": 7.0, "first_played": "2026-01-01T00:30:00"}]
     assert data["podcasts"] == {
         "minutes": 9.0,
         "episodes": 1,
@@ -511,3 +515,40 @@ def test_a_period_against_the_one_before(harness: Harness, tmp_path: Path) -> No
         harness.run("history", "stats", "--since", "2025-03-01", "--until", "2025-03-31", "--json").stdout
     )
     assert span["previous"]["label"] == "the 31 days before" and span["previous"]["minutes"] == 0
+
+
+def test_new_artists_and_tracks_count_a_first_play_of_30_s_in_the_whole_history(
+    harness: Harness, tmp_path: Path
+) -> None:
+    import_rows(harness, tmp_path, [
+        ext("2025-06-01T10:00:00Z", "Old", "Known", 3 * MIN),  # known before the period
+        ext("2026-03-01T00:00:05Z", "Old", "Known", 3 * MIN),
+        ext("2026-03-01T00:00:10Z", "Fresh", "Known", 3 * MIN),  # a new track by a known artist
+        ext("2025-12-01T10:00:00Z", "Teaser", "Late", 10_000),  # under 30 s: not a first play
+        ext("2026-03-05T10:00:00Z", "Teaser", "Late", 4 * MIN),
+        ext("2026-03-02T10:00:00Z", "One", "Early", 2 * MIN),
+        ext("2026-03-20T10:00:00Z", "Two", "Tied", 2 * MIN),  # as many minutes as Early: found later
+        ext("2026-04-02T10:00:00Z", "After", "Later", 5 * MIN),  # after the period
+    ])  # fmt: skip
+    data = json.loads(harness.run("history", "stats", "--month", "2026-03", "--json").stdout)
+    assert data["new_tracks"] == 4  # Fresh, Teaser, One, Two
+    assert data["new_artists"] == 3
+    assert [(d["name"], d["minutes"]) for d in data["discoveries"]] == [
+        ("Late", 4.0),
+        ("Early", 2.0),
+        ("Tied", 2.0),
+    ]
+    before = json.loads(harness.run("history", "stats", "--month", "2026-02", "--json").stdout)
+    assert before["new_artists"] == 0 and before["discoveries"] == [] and before["plays"] == 0
+
+
+def test_discoveries_are_the_five_new_artists_with_the_most_minutes() -> None:
+    rows = [(at(f"2026-01-0{d}T12:00:00"), d * MIN, f"A{d}", "t", None, None) for d in range(1, 8)]
+    firsts = stats.Firsts({f"A{d}": at(f"2026-01-0{d}T12:00:00") for d in range(1, 8)}, 7)
+    figures = stats.compute(rows, period("2026-01-01", "2026-02-01"), local_in(UTC), firsts=firsts)
+    assert figures.new_artists == 7 and figures.new_tracks == 7
+    assert [(d.name, d.minutes) for d in figures.discoveries] == [
+        (f"A{d}", float(d)) for d in (7, 6, 5, 4, 3)
+    ]
+    assert figures.discoveries[0].first_played == datetime(2026, 1, 7, 12)
+    assert stats.compute(rows, period("2026-01-01", "2026-02-01"), local_in(UTC)).discoveries == []

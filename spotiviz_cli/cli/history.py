@@ -336,7 +336,8 @@ def history_stats(
 
     [bold]Fields[/] (--json): period, minutes, plays, distinct_tracks, distinct_artists, days_listened,
     longest_streak_days, top_artists, top_tracks, top_albums, by_month, by_day, by_hour, by_weekday,
-    punchcard, sessions, top_artist_share, top10_artists_share, biggest_day, podcasts, previous, skip_rate.
+    punchcard, sessions, top_artist_share, top10_artists_share, biggest_day, new_artists, new_tracks,
+    discoveries, podcasts, previous, skip_rate.
 
     [bold]Examples[/]
 

@@ -289,7 +289,8 @@ def history_stats(
         period = choice.period(covers, datetime.now().date())
         start, end = stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end)
         episodes = store.episodes_between(start, end).fetchall()
-        figures = stats.compute(store.music_between(start, end), period, episodes=episodes)
+        firsts = stats.Firsts(*store.firsts_between(start, end))
+        figures = stats.compute(store.music_between(start, end), period, episodes=episodes, firsts=firsts)
         before = choice.previous(period)
         if before is not None:
             rows = store.music_between(stats.to_epoch_ms(before.start), stats.to_epoch_ms(before.end))

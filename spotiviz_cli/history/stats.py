@@ -127,6 +127,22 @@ class Podcasts:
 
 
 @dataclass(frozen=True)
+class Firsts:
+    """What was new in a period, from the whole history: the artists whose first play (of PLAY_MS or more)
+    falls in it, with that play's end (Unix ms), and how many tracks had their first play in it."""
+
+    artists: dict[str, int] = field(default_factory=dict)
+    tracks: int = 0
+
+
+@dataclass(frozen=True)
+class Discovery:
+    name: str
+    minutes: float  # in the period
+    first_played: datetime  # naive local
+
+
+@dataclass(frozen=True)
 class Summary:
     """The headline figures of a period, for "this period against the last"."""
 
@@ -164,6 +180,9 @@ class HistoryStats:
     biggest_day: tuple[str, float] | None = None
     podcasts: Podcasts = field(default_factory=lambda: Podcasts(0.0, 0, []))
     previous: Summary | None = None
+    new_artists: int = 0
+    new_tracks: int = 0
+    discoveries: list[Discovery] = field(default_factory=list)  # the new artists with the most minutes
 
     def against(
         self, before: Period, rows: Iterable[HistoryRow], to_local: ToLocal = datetime.fromtimestamp
@@ -211,9 +230,10 @@ def compute(
     period: Period,
     to_local: ToLocal = datetime.fromtimestamp,
     episodes: Iterable[EpisodeRow] = (),
+    firsts: Firsts | None = None,
 ) -> HistoryStats:
     """One pass over the music rows, in time order (a heavy year is ~20,000 of them; a lifetime a million),
-    and one over the period's podcast episodes."""
+    and one over the period's podcast episodes. `firsts`: what had its first play in the period."""
     total_ms = plays = skipped = recorded_skips = 0
     tracks: set[tuple[str, str]] = set()
     artists: set[str] = set()
@@ -313,7 +333,21 @@ def compute(
         top10_artists_share=sum(ms for _, ms in top_artists) / total_ms if total_ms else None,
         biggest_day=biggest,
         podcasts=_podcasts(episodes),
+        new_artists=len(firsts.artists) if firsts else 0,
+        new_tracks=firsts.tracks if firsts else 0,
+        discoveries=_discoveries(firsts.artists, artist_ms, to_local) if firsts else [],
     )
+
+
+DISCOVERIES = 5
+
+
+def _discoveries(first: dict[str, int], artist_ms: dict[str, int], to_local: ToLocal) -> list[Discovery]:
+    """The new artists of the period with the most minutes in it (then the earliest found, then name)."""
+    best = heapq.nsmallest(
+        DISCOVERIES, first.items(), key=lambda kv: (-artist_ms.get(kv[0], 0), kv[1], kv[0])
+    )
+    return [Discovery(name, artist_ms.get(name, 0) / 60000, to_local(ms / 1000)) for name, ms in best]
 
 
 def _summary_and_ranks(
@@ -493,6 +527,16 @@ def stats_json(stats: HistoryStats) -> dict[str, object]:
         "biggest_day": None
         if stats.biggest_day is None
         else {"date": stats.biggest_day[0], "minutes": stats.biggest_day[1]},
+        "new_artists": stats.new_artists,
+        "new_tracks": stats.new_tracks,
+        "discoveries": [
+            {
+                "name": d.name,
+                "minutes": d.minutes,
+                "first_played": d.first_played.isoformat(timespec="seconds"),
+            }
+            for d in stats.discoveries
+        ],
         "podcasts": {
             "minutes": stats.podcasts.minutes,
             "episodes": stats.podcasts.episodes,

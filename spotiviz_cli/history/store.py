@@ -315,6 +315,22 @@ class HistoryStore:
             (start_ms, end_ms),
         )
 
+    def firsts_between(self, start_ms: int, end_ms: int) -> tuple[dict[str, int], int]:
+        """The artists whose first music play of 30 s or more in the whole history ended in [start, end),
+        with its end time; and how many tracks (name and artist) had theirs then."""
+        counted = "FROM records WHERE kind = 'music' AND merged = 0 AND ms_played >= 30000"
+        artists = self._db.execute(
+            f"SELECT artist, MIN(ended_at) AS first {counted} AND artist <> '' "
+            "GROUP BY artist HAVING first >= ? AND first < ?",
+            (start_ms, end_ms),
+        ).fetchall()
+        (tracks,) = self._db.execute(
+            f"SELECT count(*) FROM (SELECT MIN(ended_at) AS first {counted} AND track <> '' "
+            "GROUP BY track, artist HAVING first >= ? AND first < ?)",
+            (start_ms, end_ms),
+        ).fetchone()
+        return {str(name): int(first) for name, first in artists}, int(tracks)
+
     def episodes_between(self, start_ms: int, end_ms: int) -> sqlite3.Cursor:
         """(ended_at, ms_played, show, episode) of the podcast plays with start <= ended_at < end."""
         return self._db.execute(

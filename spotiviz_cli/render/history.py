@@ -17,7 +17,7 @@ from spotiviz_cli.render.charts import (
     punchcard_chart,
     side_by_side,
 )
-from spotiviz_cli.render.text import literal
+from spotiviz_cli.render.text import clean, literal
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -43,7 +43,8 @@ def _top_table(rows: list[tuple[str, str, float, int]], with_artist: bool) -> Re
 
 
 def _moments(stats: HistoryStats) -> list[str]:
-    """Sessions, the biggest day and the top artist's share, as phrases for the headline."""
+    """Sessions, the biggest day, discoveries and the top artist's share, as phrases for the headline
+    (names made safe with `clean`: these phrases become `Text` as they are)."""
     phrases = []
     longest = stats.longest_session
     if longest is not None:
@@ -51,8 +52,11 @@ def _moments(stats: HistoryStats) -> list[str]:
         phrases.append(f"the longest {_minutes(longest.minutes)} min on {longest.start:%Y-%m-%d}")
     if stats.biggest_day is not None:
         phrases.append(f"biggest day {stats.biggest_day[0]} ({_minutes(stats.biggest_day[1])} min)")
+    if stats.new_artists:
+        found = clean(", ".join(d.name for d in stats.discoveries[:3]))
+        phrases.append(f"{stats.new_artists:,} new artists ({found})")
     if stats.top_artist_share is not None and stats.top_artists:
-        phrases.append(f"{stats.top_artists[0].name}: {stats.top_artist_share:.0%} of your minutes")
+        phrases.append(f"{clean(stats.top_artists[0].name)}: {stats.top_artist_share:.0%} of your minutes")
     return phrases
 
 
