@@ -217,3 +217,28 @@ def test_the_punchcard_shades_each_hour_by_its_share_of_the_busiest() -> None:
     assert lines[0] == "Mon █" + " " * 22 + "░"
     assert lines[6] == "Sun " + " " * 12 + "▒"  # (trailing spaces are stripped)
     assert lines[7] == "    0     6     12    18  23"
+
+
+def test_calendar_heatmap_shades_each_day_and_halves_a_year_when_narrow() -> None:
+    from datetime import date
+
+    from rich.console import Console
+
+    from spotiviz_cli.render.charts import CalendarHeatmap
+
+    # 2026-01-05 is a Monday: the busiest day is full, a quiet one light, a day without music a dot
+    chart = CalendarHeatmap({"2026-01-05": 100.0, "2026-01-06": 10.0}, date(2026, 1, 5), date(2026, 1, 11))
+
+    def lines(width: int) -> list[str]:
+        console = Console(width=width, record=True)
+        console.print(chart)
+        return console.export_text().splitlines()
+
+    wide = lines(80)
+    assert wide[0].rstrip() == "2026"  # no month starts in that week
+    assert wide[1] == "Mon  █" and wide[2] == "Tue  ░" and wide[3] == "Wed  ·"
+    year = CalendarHeatmap({}, date(2026, 1, 1), date(2026, 12, 31))
+    console = Console(width=40, record=True)
+    console.print(year)
+    blocks = [line for line in console.export_text().splitlines() if line.startswith("2026")]
+    assert len(blocks) == 2 and all(len(line) <= 40 for line in console.export_text().splitlines())

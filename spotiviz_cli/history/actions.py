@@ -6,12 +6,12 @@ import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from spotiviz_cli.dates import add_months
-from spotiviz_cli.errors import UsageProblem
-from spotiviz_cli.history import importers, stats
+from spotiviz_cli.errors import SpotivizError, UsageProblem
+from spotiviz_cli.history import importers, stats, views
 from spotiviz_cli.history.store import MUSIC, SYNC, HistoryStore, Row, faults, row
 from spotiviz_cli.models import Play
 from spotiviz_cli.services import Services
@@ -271,6 +271,28 @@ class PeriodStats:
         return f"No plays in {self.figures.period.label}. Your history covers {first} to {last}."
 
 
+@dataclass(frozen=True)
+class Chosen:
+    """A period chosen on the command line, resolved against the history."""
+
+    period: stats.Period
+    before: stats.Period | None  # the period of the same length just before; None for all time
+    covers: tuple[date, date] | None  # the first and last day of music in the whole history
+    start: int  # Unix ms of period.start and period.end
+    end: int
+
+    def bounds(self, period: stats.Period) -> tuple[int, int]:
+        return stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end)
+
+
+def _chosen(store: HistoryStore, choice: PeriodChoice) -> Chosen:
+    span = store.span(MUSIC)
+    covers = (stats.local_date(span[0]), stats.local_date(span[1])) if span else None
+    period = choice.period(covers, datetime.now().date())
+    start, end = stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end)
+    return Chosen(period, choice.previous(period), covers, start, end)
+
+
 def history_stats(
     services: Services,
     *,
@@ -284,15 +306,117 @@ def history_stats(
     choice.check()
     path = store_path(services)
     with open_store(services, readonly=True) as store, faults(path):
-        span = store.span(MUSIC)
-        covers = (stats.local_date(span[0]), stats.local_date(span[1])) if span else None
-        period = choice.period(covers, datetime.now().date())
-        start, end = stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end)
+        chosen = _chosen(store, choice)
+        start, end = chosen.start, chosen.end
         episodes = store.episodes_between(start, end).fetchall()
         firsts = stats.Firsts(*store.firsts_between(start, end))
-        figures = stats.compute(store.music_between(start, end), period, episodes=episodes, firsts=firsts)
-        before = choice.previous(period)
-        if before is not None:
-            rows = store.music_between(stats.to_epoch_ms(before.start), stats.to_epoch_ms(before.end))
-            figures = figures.against(before, rows)
-    return PeriodStats(figures, covers)
+        figures = stats.compute(
+            store.music_between(start, end), chosen.period, episodes=episodes, firsts=firsts
+        )
+        if chosen.before is not None:
+            figures = figures.against(chosen.before, store.music_between(*chosen.bounds(chosen.before)))
+    return PeriodStats(figures, chosen.covers)
+
+
+MAX_LIMIT = 1000  # the longest list a history view prints (README)
+
+
+def history_top(
+    services: Services, what: str, *, by: str = "minutes", limit: int = 10, choice: PeriodChoice
+) -> tuple[Chosen, list[views.Entry]]:
+    """The top artists (tracks, albums, shows) of a period, each with its rank in the previous one."""
+    choice.check()
+    with open_store(services, readonly=True) as store, faults(store_path(services)):
+        chosen = _chosen(store, choice)
+        tally = store.tally(what, chosen.start, chosen.end)
+        previous = store.tally(what, *chosen.bounds(chosen.before)) if chosen.before else None
+    return chosen, views.top(tally, by=by, limit=limit, previous=previous)
+
+
+class NotInHistory(SpotivizError):
+    """A name that is not in the history; the message lists the closest ones."""
+
+
+@dataclass(frozen=True)
+class Item:
+    chosen: Chosen
+    figures: views.ItemFigures
+    others: list[str]  # the artists of other tracks (albums) of that name, when --artist was not given
+
+
+def history_item(
+    services: Services, what: str, name: str, *, artist: str | None = None, choice: PeriodChoice
+) -> Item:
+    """One artist (track, album) over a period: `what` is artists, tracks or albums. The name is matched
+    case-insensitively; of several tracks (albums) of that name, the one with the most minutes in the
+    period is shown, then the one with the most in the whole history."""
+    choice.check()
+    with open_store(services, readonly=True) as store, faults(store_path(services)):
+        every = store.names(what)
+        found = views.matches(name, artist, every)
+        if not found:
+            raise _not_found(what, name, artist, every)
+        chosen = _chosen(store, choice)
+        ranked = views.ranking(store.tally(what, chosen.start, chosen.end))
+        rank_of = {(e.name, e.artist): e for e in ranked}
+        if len(found) > 1:
+            whole = {(e.name, e.artist): e.rank for e in views.ranking(store.tally(what, 0, 2**62))}
+
+            def preference(pair: tuple[str, str]) -> tuple[int, int]:
+                entry = rank_of.get(pair)
+                return (0, entry.rank) if entry else (1, whole.get(pair, 0))
+
+            found.sort(key=preference)
+        title, by = found[0]
+        entry = rank_of.get((title, by))
+        rows = store.item_rows(what, title, by, chosen.start, chosen.end)
+        figures = views.item_figures(what[:-1], title, by, rows, chosen.period, entry.rank if entry else None)
+    others = [other for _, other in found[1:] if other]
+    return Item(chosen, figures, others)
+
+
+def _not_found(what: str, name: str, artist: str | None, every: list[tuple[str, str]]) -> NotInHistory:
+    noun = what[:-1]
+    near = views.closest(name, every)
+    if artist is not None and views.matches(name, None, every):
+        by = sorted({a for _, a in views.matches(name, None, every)})
+        return NotInHistory(
+            f"No {noun} called '{name}' by '{artist}' in your history.",
+            hint=f"It is there by: {', '.join(by[:5])}.",
+        )
+    listed = "; ".join(f"{n} ({a})" if a else n for n, a in near)
+    return NotInHistory(
+        f"No {noun} called '{name}' in your history.",
+        hint=f"The closest: {listed}." if listed else f"Check the name with `spotiviz history top {what}`.",
+    )
+
+
+def rediscover(
+    services: Services, *, limit: int = 20, not_since: tuple[int, str] = (6, "m")
+) -> tuple[stats.Period, list[views.Forgotten]]:
+    """Forgotten favourites: the most played tracks of the whole history with no play in the span
+    `not_since` that ends today."""
+    PeriodChoice(last=not_since).check()
+    recent = stats.last_period(*not_since, datetime.now().date())
+    with open_store(services, readonly=True) as store, faults(store_path(services)):
+        rows = store.forgotten(stats.to_epoch_ms(recent.start), limit)
+    return recent, views.forgotten(rows)
+
+
+def on_this_day(services: Services, day: date) -> list[views.DayInYear]:
+    """What was played on `day`'s calendar day in each earlier year of the history, newest first."""
+    found = []
+    with open_store(services, readonly=True) as store, faults(store_path(services)):
+        span = store.span(MUSIC)
+        if span is None:
+            return []
+        for year in range(day.year - 1, stats.local_date(span[0]).year - 1, -1):
+            same = views.same_day_in(year, day)
+            if same is None:
+                continue
+            start = datetime.combine(same, datetime.min.time())
+            rows = store.music_between(stats.to_epoch_ms(start), stats.to_epoch_ms(start + timedelta(days=1)))
+            figures = views.day_in_year(same, rows)
+            if figures.minutes:
+                found.append(figures)
+    return found

@@ -203,7 +203,7 @@ class HistoryStats:
         )
 
 
-def _months(start: date, last: date) -> list[str]:
+def months_between(start: date, last: date) -> list[str]:
     months, year, month = [], start.year, start.month
     while (year, month) <= (last.year, last.month):
         months.append(f"{year:04d}-{month:02d}")
@@ -212,10 +212,10 @@ def _months(start: date, last: date) -> list[str]:
 
 
 def longest_streak(days: Iterable[date]) -> int:
-    return _longest_run(sorted({day.toordinal() for day in days}))
+    return longest_run_of(sorted({day.toordinal() for day in days}))
 
 
-def _longest_run(ordinals: list[int]) -> int:
+def longest_run_of(ordinals: list[int]) -> int:
     best = run = 0
     previous = None
     for day in ordinals:
@@ -290,7 +290,7 @@ def compute(
                 track_plays[key] = track_plays.get(key, 0) + 1
             if album:
                 album_plays[album_key] = album_plays.get(album_key, 0) + 1
-    by_month = dict.fromkeys(_months(period.start.date(), period.last_day), 0.0)
+    by_month = dict.fromkeys(months_between(period.start.date(), period.last_day), 0.0)
     for (year, number), month_total in sorted(month_ms.items()):
         by_month[f"{year:04d}-{number:02d}"] = month_total / 60000
     top_artists = _top(artist_ms, artist_plays)
@@ -306,7 +306,7 @@ def compute(
         distinct_tracks=len(tracks),
         distinct_artists=len(artists),
         days_listened=len(days),
-        longest_streak_days=_longest_run(sorted(days)),
+        longest_streak_days=longest_run_of(sorted(days)),
         top_artists=[ArtistFigure(name, ms / 60000, artist_plays.get(name, 0)) for name, ms in top_artists],
         top_tracks=[
             TrackFigure(track, artist, ms / 60000, track_plays.get((track, artist), 0))

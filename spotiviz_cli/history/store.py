@@ -66,6 +66,14 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# what each kind of entry is made of: (its name and artist columns, the records it counts, grouping)
+ENTRIES = {
+    "artists": ("artist, ''", "kind = 'music' AND artist <> ''", "artist"),
+    "tracks": ("track, artist", "kind = 'music' AND track <> ''", "track, artist"),
+    "albums": ("album, artist", "kind = 'music' AND album IS NOT NULL AND album <> ''", "album, artist"),
+    "shows": ("artist, ''", "kind = 'episode' AND artist <> ''", "artist"),
+}
+
 COLUMNS = (
     "ended_at", "source", "artist", "track", "ms_played", "album", "uri", "kind",
     "reason_start", "reason_end", "shuffle", "skipped", "platform", "offline_at",
@@ -314,6 +322,44 @@ class HistoryStore:
             "WHERE ended_at >= ? AND ended_at < ? AND kind = 'music' AND merged = 0 ORDER BY ended_at",
             (start_ms, end_ms),
         )
+
+    def tally(self, what: str, start_ms: int, end_ms: int) -> list[tuple[str, str, int, int]]:
+        """(name, artist, ms, plays of 30 s or more) of every artist (track, album, show) of a period."""
+        names, where, group = ENTRIES[what]
+        return self._db.execute(
+            f"SELECT {names}, SUM(ms_played), SUM(ms_played >= 30000) FROM records "
+            f"WHERE ended_at >= ? AND ended_at < ? AND merged = 0 AND {where} GROUP BY {group}",
+            (start_ms, end_ms),
+        ).fetchall()
+
+    def names(self, what: str) -> list[tuple[str, str]]:
+        """Every (name, artist) of that kind in the whole history."""
+        names, where, group = ENTRIES[what]
+        return self._db.execute(
+            f"SELECT {names} FROM records WHERE merged = 0 AND {where} GROUP BY {group}"
+        ).fetchall()
+
+    def item_rows(self, what: str, name: str, artist: str, start_ms: int, end_ms: int) -> sqlite3.Cursor:
+        """(ended_at, ms_played, track) of one artist's (track's, album's) music records in a period, in
+        time order."""
+        column = {"artists": "artist", "tracks": "track", "albums": "album"}[what]
+        by_artist = "" if what == "artists" else "AND artist = ?"
+        return self._db.execute(
+            "SELECT ended_at, ms_played, track FROM records WHERE ended_at >= ? AND ended_at < ? "
+            f"AND kind = 'music' AND merged = 0 AND {column} = ? {by_artist} ORDER BY ended_at",
+            (start_ms, end_ms, name) + (() if what == "artists" else (artist,)),
+        )
+
+    def forgotten(self, before_ms: int, limit: int) -> list[tuple[str, str, int, int, int]]:
+        """(track, artist, plays, ms, last play) of the most played tracks (plays of 30 s or more) not
+        played since `before_ms`, most plays first."""
+        return self._db.execute(
+            "SELECT track, artist, SUM(ms_played >= 30000) AS plays, SUM(ms_played), "
+            "MAX(CASE WHEN ms_played >= 30000 THEN ended_at END) AS last FROM records "
+            "WHERE kind = 'music' AND merged = 0 AND track <> '' GROUP BY track, artist "
+            "HAVING plays > 0 AND last < ? ORDER BY plays DESC, SUM(ms_played) DESC, track, artist LIMIT ?",
+            (before_ms, limit),
+        ).fetchall()
 
     def firsts_between(self, start_ms: int, end_ms: int) -> tuple[dict[str, int], int]:
         """The artists whose first music play of 30 s or more in the whole history ended in [start, end),

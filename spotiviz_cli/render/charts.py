@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -116,6 +117,68 @@ def punchcard_chart(punch: Sequence[Sequence[float]]) -> Group:
         lines.append(line)
     lines.append(Text("    0     6     12    18  23", style="dim"))
     return Group(*lines)
+
+
+_MONTH_INITIALS = "JFMAMJJASOND"
+
+
+@dataclass(frozen=True)
+class CalendarHeatmap:
+    """Minutes per day, GitHub style: a block per year, a row per weekday (Monday first), a column per
+    week, each day shaded by its share of the busiest day. Under 59 columns a year is drawn as two
+    half-year blocks. Days outside [first, last] are blank."""
+
+    by_day: dict[str, float]  # "YYYY-MM-DD" -> minutes
+    first: date
+    last: date
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        top = max(self.by_day.values(), default=0)
+        halves = options.max_width < 5 + 54
+        for year in range(self.first.year, self.last.year + 1):
+            spans = [(1, 6), (7, 12)] if halves else [(1, 12)]
+            for low, high in spans:
+                start = max(self.first, date(year, low, 1))
+                end = min(
+                    self.last,
+                    date(year + 1, 1, 1) - timedelta(days=1)
+                    if high == 12
+                    else date(year, high + 1, 1) - timedelta(days=1),
+                )
+                if start > end:
+                    continue
+                yield from self._block(year, start, end, top)
+
+    def _block(self, year: int, start: date, end: date, top: float) -> RenderResult:
+        monday = start - timedelta(days=start.weekday())
+        weeks = (end - monday).days // 7 + 1
+        months = Text(f"{year} ", style="bold")
+        for week in range(weeks):
+            day = monday + timedelta(weeks=week)
+            first_of_month = next(
+                (day + timedelta(days=k) for k in range(7) if (day + timedelta(days=k)).day == 1), None
+            )
+            months.append(
+                _MONTH_INITIALS[first_of_month.month - 1]
+                if first_of_month and start <= first_of_month <= end
+                else " ",
+                style="dim",
+            )
+        yield months
+        for weekday, label in enumerate(WEEKDAY_LABELS):
+            line = Text(label[:3] + "  ", style="dim")
+            for week in range(weeks):
+                day = monday + timedelta(days=week * 7 + weekday)
+                if not start <= day <= end:
+                    line.append(" ")
+                    continue
+                value = self.by_day.get(day.isoformat(), 0.0)
+                level = 0 if not top or not value else max(1, round(4 * value / top))
+                line.append(_SHADES[level] if level else "·", style=GREEN if level else "dim")
+            yield line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(5 + 27, 5 + 54)
 
 
 def panel(body: RenderableType, title: str) -> Panel:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
@@ -9,6 +11,7 @@ from rich.text import Text
 from spotiviz_cli.history.stats import HistoryStats
 from spotiviz_cli.render.charts import (
     GREEN,
+    CalendarHeatmap,
     Flow,
     Ranked,
     bar_chart,
@@ -58,6 +61,18 @@ def _moments(stats: HistoryStats) -> list[str]:
     if stats.top_artist_share is not None and stats.top_artists:
         phrases.append(f"{clean(stats.top_artists[0].name)}: {stats.top_artist_share:.0%} of your minutes")
     return phrases
+
+
+HEATMAP_YEARS = 2  # the screen draws the last two calendar years of a longer period (JSON has every day)
+
+
+def _heatmap(stats: HistoryStats) -> RenderableType | None:
+    if not stats.by_day:
+        return None
+    last = stats.period.last_day
+    first = max(stats.period.start.date(), date(last.year - HEATMAP_YEARS + 1, 1, 1))
+    title = "Minutes by day" if first == stats.period.start.date() else f"Minutes by day, since {first}"
+    return panel(CalendarHeatmap(stats.by_day, first, last), title)
 
 
 def history_screen(
@@ -120,6 +135,9 @@ def history_screen(
             ),
         ),
     ]
+    heatmap = _heatmap(stats)
+    if heatmap is not None:
+        parts.append(heatmap)
     shows = [(show.name, "", show.minutes, show.episodes) for show in stats.podcasts.top_shows]
     if stats.top_albums or shows:
         parts.append(
