@@ -131,6 +131,39 @@ def test_hostile_names_from_an_export_in_history_stats(
     assert "Hits [live]" in wide.stdout and "AC[/]DC" in wide.stdout and "EVIL␛]0;pwned␇␛[2J" in wide.stdout
 
 
+def test_hostile_names_in_every_history_view(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = [
+        extended(f"2025-03-0{n + 1}T10:00:00Z", name, HOSTILE[(n + 1) % len(HOSTILE)], 600_000 + n * 60_000)
+        for n, name in enumerate(HOSTILE)
+    ]
+    write(tmp_path / "Streaming_History_Audio_2025.json", records)
+    assert (
+        harness.run("history", "import", str(tmp_path / "Streaming_History_Audio_2025.json")).exit_code == 0
+    )
+    views = [
+        ("top", "tracks"),
+        ("top", "artists", "--year", "2025"),
+        ("artist", "ac[/]dc"),
+        ("track", "[bold red]shout[/bold red]"),
+        ("rediscover",),
+        ("on-this-day", "2026-03-02"),
+        ("artist", "[/]x"),  # not there: the error lists hostile names
+    ]
+    for width in ("40", "80", "200"):
+        monkeypatch.setenv("COLUMNS", width)
+        for view in views:
+            result = harness.run("history", *view)
+            assert result.exit_code == (1 if view[-1] == "[/]x" else 0), result.output
+            assert_nothing_a_terminal_acts_on(result.output)
+            assert all(len(line) <= int(width) for line in result.stdout.splitlines()), view
+    monkeypatch.setenv("COLUMNS", "200")
+    assert "AC[/]DC" in harness.run("history", "artist", "ac[/]dc").stdout
+    assert "[bold red]Shout[/bold red]" in harness.run("history", "top", "tracks").stdout
+    assert "C1�31mred" in harness.run("history", "on-this-day", "2026-03-06").stdout
+
+
 def test_a_hostile_path_in_an_error_is_shown_literally(harness: Harness, tmp_path: Path) -> None:
     result = harness.run("history", "import", str(tmp_path / "x[/]\x1b[2J.zip"))
     assert result.exit_code == 2

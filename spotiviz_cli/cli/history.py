@@ -11,11 +11,15 @@ from typing import Annotated, Any
 import typer
 
 from spotiviz_cli.cli.common import (
+    CsvOption,
+    JsonOption,
     SpotivizCommand,
     SpotivizGroup,
     app,
     busy,
+    check_range,
     no_demo,
+    output_format,
     print_json,
     services_of,
 )
@@ -307,28 +311,51 @@ def _date_option(value: str | None, option: str) -> Any:
         raise UsageProblem(f"{option} must be a date like 2025-03-31, not {value!r}.") from None
 
 
+YearOption = Annotated[int | None, typer.Option("--year", metavar="YYYY", help="One calendar year.")]
+MonthOption = Annotated[str | None, typer.Option("--month", metavar="YYYY-MM", help="One calendar month.")]
+LastOption = Annotated[
+    str | None,
+    typer.Option("--last", metavar="SPAN", help="The last 30d, 12w, 6m or 1y (any number), ending today."),
+]
+SinceOption = Annotated[
+    str | None, typer.Option("--since", metavar="DATE", help="From this day (YYYY-MM-DD).")
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", metavar="DATE", help="To this day, inclusive (YYYY-MM-DD).")
+]
+JsonFields = Annotated[bool, typer.Option("--json", help="Print the figures as JSON (fields below).")]
+PERIODS_HELP = "Periods: --year, --month, --last or --since/--until; none: all of your history."
+
+
+def _choice(
+    year: int | None, month: str | None, last: str | None, since: str | None, until: str | None
+) -> Any:
+    from spotiviz_cli.history import actions
+
+    return actions.PeriodChoice(
+        year=year,
+        month=_month_option(month),
+        last=_last_option(last),
+        since=_date_option(since, "--since"),
+        until=_date_option(until, "--until"),
+    )
+
+
+def _db_path(services: Services) -> str | None:
+    from spotiviz_cli.history import actions
+
+    return None if services.demo else str(actions.store_path(services))
+
+
 @history_app.command("stats", cls=SpotivizCommand)
 def history_stats(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", metavar="YYYY", help="One calendar year.")] = None,
-    month: Annotated[
-        str | None, typer.Option("--month", metavar="YYYY-MM", help="One calendar month.")
-    ] = None,
-    last: Annotated[
-        str | None,
-        typer.Option(
-            "--last", metavar="SPAN", help="The last 30d, 12w, 6m or 1y (any number), ending today."
-        ),
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", metavar="DATE", help="From this day (YYYY-MM-DD).")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", metavar="DATE", help="To this day, inclusive (YYYY-MM-DD).")
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the figures as JSON (fields below).")
-    ] = False,
+    year: YearOption = None,
+    month: MonthOption = None,
+    last: LastOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_json: JsonFields = False,
 ) -> None:
     """Minutes, plays, top artists and tracks, streaks and a listening clock for any period of your history.
 
@@ -354,23 +381,287 @@ def history_stats(
     from spotiviz_cli.render import history as render_history
 
     services = services_of(ctx)
-    choice = actions.PeriodChoice(
-        year=year,
-        month=_month_option(month),
-        last=_last_option(last),
-        since=_date_option(since, "--since"),
-        until=_date_option(until, "--until"),
-    )
+    choice = _choice(year, month, last, since, until)
     result = actions.history_stats(services, choice=choice)
     if as_json:
         print_json(stats_json(result.figures))
     else:
         services.out.print(
-            render_history.history_screen(
-                result.figures, db_path=None if services.demo else str(actions.store_path(services))
-            ),
+            render_history.history_screen(result.figures, db_path=_db_path(services)),
             width=min(services.out.width, 100),
         )
     note = result.empty_note()
     if note:
         services.notify(note)
+
+
+WhatArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="WHAT",
+        help="artists, tracks, albums or shows (podcasts).",
+        autocompletion=lambda: ["artists", "tracks", "albums", "shows"],
+    ),
+]
+LimitOption = Annotated[int, typer.Option("--limit", "-n", metavar="N", help="How many (1 to 1000).")]
+
+
+def _what(value: str) -> str:
+    from spotiviz_cli.history.views import WHATS
+
+    what = value.strip().lower()
+    what = {
+        "podcasts": "shows",
+        "artist": "artists",
+        "track": "tracks",
+        "album": "albums",
+        "show": "shows",
+    }.get(what, what)
+    if what not in WHATS:
+        raise UsageProblem(f"WHAT must be artists, tracks, albums or shows, not {value!r}.")
+    return what
+
+
+@history_app.command("top", cls=SpotivizCommand)
+def history_top(
+    ctx: typer.Context,
+    what: WhatArgument,
+    by: Annotated[str, typer.Option("--by", metavar="FIGURE", help="minutes or plays.")] = "minutes",
+    limit: LimitOption = 20,
+    year: YearOption = None,
+    month: MonthOption = None,
+    last: LastOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Your top artists, tracks, albums or podcasts of any period, with how each moved since the period before.
+
+    [bold]Fields[/] (--json, --csv): rank, previous_rank, name, artist (tracks and albums), minutes, plays.
+    previous_rank is the rank by the same figure in the period of the same length just before, or null.
+
+    [bold]Examples[/]
+
+      spotiviz history top artists --year 2025
+
+      spotiviz history top tracks --last 30d --by plays
+
+      spotiviz history top albums --limit 100 --csv > albums.csv
+    """
+    from spotiviz_cli.history import actions, views
+    from spotiviz_cli.render import history as render_history
+    from spotiviz_cli.render import tables
+
+    services = services_of(ctx)
+    what = _what(what)
+    fmt = output_format(as_json, as_csv)
+    if by not in ("minutes", "plays"):
+        raise UsageProblem(f"--by must be minutes or plays, not {by!r}.")
+    check_range(limit, "--limit", 1, actions.MAX_LIMIT)
+    chosen, entries = actions.history_top(
+        services, what, by=by, limit=limit, choice=_choice(year, month, last, since, until)
+    )
+    rows = [views.entry_json(e, what) for e in entries]
+    if fmt == "json":
+        print_json(rows)
+    elif fmt == "csv":
+        typer.echo(tables.csv_text(rows, list(rows[0]) if rows else _top_fields(what)), nl=False)
+    else:
+        services.out.print(
+            render_history.top_screen(
+                entries, what, by, chosen.period.label, has_previous=chosen.before is not None
+            )
+        )
+
+
+def _top_fields(what: str) -> list[str]:
+    from spotiviz_cli.history.views import WITH_ARTIST
+
+    return (
+        ["rank", "previous_rank", "name"] + (["artist"] if what in WITH_ARTIST else []) + ["minutes", "plays"]
+    )
+
+
+def _item_command(
+    ctx: typer.Context,
+    what: str,
+    name: str,
+    artist: str | None,
+    choice: Any,
+    as_json: bool,
+) -> None:
+    from spotiviz_cli.history import actions, views
+    from spotiviz_cli.render import history as render_history
+
+    services = services_of(ctx)
+    item = actions.history_item(services, what, name, artist=artist, choice=choice)
+    if as_json:
+        print_json(views.item_json(item.figures, item.chosen.period))
+    else:
+        services.out.print(
+            render_history.item_screen(item.figures, item.chosen.period.label),
+            width=min(services.out.width, 100),
+        )
+    if item.others:
+        shown = ", ".join(item.others[:5])
+        services.notify(f"Also by {shown}: choose one with --artist.")
+
+
+@history_app.command("artist", cls=SpotivizCommand)
+def history_artist(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The artist, in any case.")],
+    year: YearOption = None,
+    month: MonthOption = None,
+    last: LastOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_json: JsonFields = False,
+) -> None:
+    """One artist in your history: minutes, plays, rank, first and last play, streak, top tracks, months.
+
+    The name matches in any case; a name that is not there lists the closest ones.
+
+    [bold]Fields[/] (--json): period, name, minutes, plays, rank, first_played, last_played, days_listened,
+    longest_streak_days, top_tracks, by_month.
+
+    [bold]Examples[/]
+
+      spotiviz history artist "radiohead"
+
+      spotiviz history artist Björk --year 2025 --json
+    """
+    _item_command(ctx, "artists", name, None, _choice(year, month, last, since, until), as_json)
+
+
+ArtistOption = Annotated[
+    str | None,
+    typer.Option("--artist", metavar="NAME", help="Whose, when several artists have one of that name."),
+]
+
+
+@history_app.command("track", cls=SpotivizCommand)
+def history_track(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The track, in any case.")],
+    artist: ArtistOption = None,
+    year: YearOption = None,
+    month: MonthOption = None,
+    last: LastOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_json: JsonFields = False,
+) -> None:
+    """One track in your history: minutes, plays, rank, first and last play, streak, months.
+
+    Of several tracks of that name, the one you played most in the period is shown (say --artist to choose).
+
+    [bold]Fields[/] (--json): period, name, artist, minutes, plays, rank, first_played, last_played,
+    days_listened, longest_streak_days, by_month.
+
+    [bold]Examples[/]
+
+      spotiviz history track "Karma Police"
+
+      spotiviz history track Hurt --artist "Johnny Cash" --last 1y
+    """
+    _item_command(ctx, "tracks", name, artist, _choice(year, month, last, since, until), as_json)
+
+
+@history_app.command("album", cls=SpotivizCommand)
+def history_album(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The album, in any case.")],
+    artist: ArtistOption = None,
+    year: YearOption = None,
+    month: MonthOption = None,
+    last: LastOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_json: JsonFields = False,
+) -> None:
+    """One album in your history: minutes, plays, rank, first and last play, streak, its top tracks, months.
+
+    [bold]Fields[/] (--json): period, name, artist, minutes, plays, rank, first_played, last_played,
+    days_listened, longest_streak_days, top_tracks, by_month.
+
+    [bold]Examples[/]
+
+      spotiviz history album "OK Computer"
+
+      spotiviz history album Blue --artist "Joni Mitchell" --json
+    """
+    _item_command(ctx, "albums", name, artist, _choice(year, month, last, since, until), as_json)
+
+
+@history_app.command("rediscover", cls=SpotivizCommand)
+def history_rediscover(
+    ctx: typer.Context,
+    limit: LimitOption = 20,
+    not_since: Annotated[
+        str,
+        typer.Option("--not-since", metavar="SPAN", help="Not played in the last 6m (or 90d, 12w, 2y ...)."),
+    ] = "6m",
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Forgotten favourites: your most played tracks of all time that you have not played lately.
+
+    [bold]Fields[/] (--json, --csv): rank, name, artist, plays, minutes, last_played (local time).
+
+    [bold]Examples[/]
+
+      spotiviz history rediscover
+
+      spotiviz history rediscover --not-since 2y --limit 50
+    """
+    from spotiviz_cli.history import actions, views
+    from spotiviz_cli.render import history as render_history
+    from spotiviz_cli.render import tables
+
+    services = services_of(ctx)
+    fmt = output_format(as_json, as_csv)
+    check_range(limit, "--limit", 1, actions.MAX_LIMIT)
+    span = _last_option(not_since.strip()) or (6, "m")
+    recent, entries = actions.rediscover(services, limit=limit, not_since=span)
+    rows = [views.forgotten_json(e) for e in entries]
+    if fmt == "json":
+        print_json(rows)
+    elif fmt == "csv":
+        fields = ["rank", "name", "artist", "plays", "minutes", "last_played"]
+        typer.echo(tables.csv_text(rows, fields), nl=False)
+    else:
+        services.out.print(render_history.forgotten_screen(entries, recent.label))
+
+
+@history_app.command("on-this-day", cls=SpotivizCommand)
+def history_on_this_day(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None, typer.Argument(metavar="[DATE]", help="The day (YYYY-MM-DD); today when left out.")
+    ] = None,
+    as_json: JsonFields = False,
+) -> None:
+    """What you played on this calendar day in each earlier year.
+
+    [bold]Fields[/] (--json): date, years: [{year, date, minutes, plays, top_tracks}], newest first.
+
+    [bold]Examples[/]
+
+      spotiviz history on-this-day
+
+      spotiviz history on-this-day 2026-12-24
+    """
+    from datetime import date
+
+    from spotiviz_cli.history import actions, views
+    from spotiviz_cli.render import history as render_history
+
+    services = services_of(ctx)
+    chosen = _date_option(day, "DATE") if day is not None else date.today()
+    years = actions.on_this_day(services, chosen)
+    if as_json:
+        print_json({"date": chosen.isoformat(), "years": [views.day_json(y) for y in years]})
+    else:
+        services.out.print(render_history.on_this_day_screen(chosen, years))

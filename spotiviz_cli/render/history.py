@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from spotiviz_cli.history.stats import HistoryStats
+from spotiviz_cli.history.views import WITH_ARTIST, DayInYear, Entry, Forgotten, ItemFigures
 from spotiviz_cli.render.charts import (
     GREEN,
     CalendarHeatmap,
@@ -20,6 +21,7 @@ from spotiviz_cli.render.charts import (
     punchcard_chart,
     side_by_side,
 )
+from spotiviz_cli.render.tables import Column, FitTable
 from spotiviz_cli.render.text import clean, literal
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -27,6 +29,10 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def _minutes(value: float) -> str:
     return f"{value:,.0f}"
+
+
+def _days(count: int) -> str:
+    return f"{count:,} day" if count == 1 else f"{count:,} days"
 
 
 def _top_table(rows: list[tuple[str, str, float, int]], with_artist: bool) -> RenderableType:
@@ -101,7 +107,7 @@ def history_screen(
                 f"{stats.distinct_tracks:,} tracks",
                 f"{stats.distinct_artists:,} artists",
                 f"{stats.days_listened:,} days with music",
-                f"longest streak {stats.longest_streak_days} days",
+                f"longest streak {_days(stats.longest_streak_days)}",
                 f"skips {skip}",
             )
         ]
@@ -156,4 +162,116 @@ def history_screen(
         parts.append(Text(f"Minutes by month shows the last 24 of {len(months)} months.", style="dim"))
     if db_path:
         parts.append(Text("History database: ", style="dim").append_text(literal(db_path, "dim")))
+    return Group(*parts)
+
+
+# ---------------------------------------------------------------- the views beyond stats
+
+
+def _change(entry: Entry) -> Text:
+    """The move since the previous period: ▲3, ▼2, = or new."""
+    if entry.previous_rank is None:
+        return Text("new", style=GREEN)
+    moved = entry.previous_rank - entry.rank
+    if moved > 0:
+        return Text(f"▲{moved}", style=GREEN)
+    if moved < 0:
+        return Text(f"▼{-moved}", style="red")
+    return Text("=", style="dim")
+
+
+HEADERS = {"artists": "Artist", "tracks": "Track", "albums": "Album", "shows": "Show"}
+TOP_TITLES = {
+    "artists": "Top artists",
+    "tracks": "Top tracks",
+    "albums": "Top albums",
+    "shows": "Top podcasts",
+}
+
+
+def top_screen(entries: list[Entry], what: str, by: str, period_label: str, *, has_previous: bool) -> Group:
+    columns = [Column("#", [Text(str(e.rank)) for e in entries], fixed=True, style="dim", right=True)]
+    if has_previous:
+        columns.append(Column("Was", [_change(e) for e in entries], fixed=True, right=True, drop=2))
+    columns.append(Column(HEADERS[what], [literal(e.name) for e in entries], style="bold"))
+    if what in WITH_ARTIST:
+        columns.append(Column("Artist", [literal(e.artist) for e in entries], drop=3))
+    columns.append(Column("Minutes", [Text(_minutes(e.minutes)) for e in entries], fixed=True, right=True))
+    columns.append(Column("Plays", [Text(f"{e.plays:,}") for e in entries], fixed=True, right=True, drop=1))
+    title = Flow(
+        [
+            Text(TOP_TITLES[what], style=f"bold {GREEN}"),
+            Text(period_label, style="bold"),
+            Text(f"by {by}", style="dim"),
+        ],
+        sep="  ·  ",
+    )
+    body: RenderableType = (
+        FitTable(columns) if entries else Text("Nothing played in this period.", style="dim")
+    )
+    return Group(title, body)
+
+
+def item_screen(item: ItemFigures, period_label: str) -> Group:
+    """One artist, track or album: its figures, its top tracks and its minutes by month."""
+    name = literal(item.name, f"bold {GREEN}")
+    if item.artist:
+        name.append_text(literal(f"  {item.artist}", "bold"))
+    title = Flow([name, Text(period_label, style="bold")], sep="  ·  ")
+    noun = {"artist": "artists", "track": "tracks", "album": "albums"}[item.what]
+    phrases = [f"{_minutes(item.minutes)} minutes", f"{item.plays:,} plays"]
+    if item.rank is not None:
+        phrases.append(f"#{item.rank:,} of your {noun}")
+    if item.first_played is not None and item.last_played is not None:
+        phrases.append(f"first {item.first_played:%Y-%m-%d}, last {item.last_played:%Y-%m-%d}")
+    phrases += [f"{_days(item.days_listened)} with it", f"longest streak {_days(item.longest_streak_days)}"]
+    parts: list[RenderableType] = [
+        Panel(Group(title, Flow([Text(p, style="dim") for p in phrases])), border_style=GREEN)
+    ]
+    months = [(month, minutes, _minutes(minutes)) for month, minutes in item.by_month.items()]
+    chart = panel(bar_chart(months[-24:]) if months else Text("-"), "Minutes by month")
+    if item.top_tracks:
+        tracks = panel(_top_table([(n, "", m, p) for n, m, p in item.top_tracks], False), "Top tracks")
+        parts.append(side_by_side(tracks, chart))
+    else:
+        parts.append(chart)
+    if len(months) > 24:
+        parts.append(Text(f"Minutes by month shows the last 24 of {len(months)} months.", style="dim"))
+    return Group(*parts)
+
+
+def forgotten_screen(entries: list[Forgotten], since_label: str) -> Group:
+    title = Flow(
+        [
+            Text("Forgotten favourites", style=f"bold {GREEN}"),
+            Text(f"not played in {since_label}", style="dim"),
+        ],
+        sep="  ·  ",
+    )
+    if not entries:
+        return Group(title, Text("Every track you played most has been played lately.", style="dim"))
+    table = FitTable(
+        [
+            Column("#", [Text(str(e.rank)) for e in entries], fixed=True, style="dim", right=True),
+            Column("Track", [literal(e.name) for e in entries], style="bold"),
+            Column("Artist", [literal(e.artist) for e in entries], drop=2),
+            Column("Plays", [Text(f"{e.plays:,}") for e in entries], fixed=True, right=True),
+            Column("Last played", [Text(f"{e.last_played:%Y-%m-%d}") for e in entries], fixed=True, drop=1),
+        ]
+    )
+    return Group(title, table)
+
+
+def on_this_day_screen(day: date, years: list[DayInYear]) -> Group:
+    title = Flow(
+        [Text("On this day", style=f"bold {GREEN}"), Text(f"{day:%d %B}", style="bold")], sep="  ·  "
+    )
+    if not years:
+        return Group(title, Text("Nothing played on this day in earlier years.", style="dim"))
+    parts: list[RenderableType] = [title]
+    for found in years:
+        ago = day.year - found.day.year
+        heading = f"{found.day.year} ({ago} year{'s' if ago != 1 else ''} ago) · {_minutes(found.minutes)} min, {found.plays:,} plays"
+        tracks = [(t.name, t.artist, t.minutes, t.plays) for t in found.top_tracks]
+        parts.append(panel(_top_table(tracks, True), heading))
     return Group(*parts)
