@@ -256,6 +256,44 @@ def test_wrapped_from_the_history(harness: Harness, tmp_path: Path) -> None:
     assert empty.exit_code == 1 and "history import" in empty.stderr
 
 
+def test_wrapped_year_json_has_every_figure_of_the_recap(harness: Harness, tmp_path: Path) -> None:
+    podcast = {
+        "ts": "2025-02-01T10:00:00Z",
+        "ms_played": 40 * MIN,
+        "episode_name": "E1",
+        "episode_show_name": "Talk",
+    }
+    import_rows(harness, tmp_path, [
+        ext("2024-05-01T12:00:00Z", "Old", "Known", 50 * MIN),
+        ext("2025-03-01T10:00:00Z", "Song", "Known", 30 * MIN),  # a session of 3 plays: 10:00-10:44
+        ext("2025-03-01T10:12:00Z", "Song", "Known", 10 * MIN),
+        ext("2025-03-01T10:44:00Z", "Hit", "Fresh", 30 * MIN),
+        ext("2025-03-02T09:00:00Z", "Hit", "Fresh", 5 * MIN),  # the next day: a 2-day streak
+        ext("2025-07-01T09:00:00Z", "Hit", "Fresh", 5 * MIN),
+        podcast,
+    ])  # fmt: skip
+    data = json.loads(harness.run("wrapped", "--year", "2025", "--json").stdout)
+    assert data["year"] == 2025 and data["minutes"] == 80.0 and data["plays"] == 5
+    assert data["previous_minutes"] == 50.0 and data["minutes_change"] == 0.6
+    # 40 minutes each: the tie goes to the artist with more plays
+    assert data["top_artist"] == {"name": "Fresh", "minutes": 40.0, "plays": 3, "share": 0.5}
+    assert [a["name"] for a in data["top_artists"]] == ["Fresh", "Known"]
+    assert data["top_tracks"][0] == {"rank": 1, "name": "Hit", "artist": "Fresh", "minutes": 40.0, "plays": 3}
+    assert data["top_album"] is None  # these records have no album
+    assert data["top_podcast"] == {"name": "Talk", "minutes": 40.0, "episodes": 1}
+    assert data["new_artists"] == 1
+    assert data["discoveries"] == [{"name": "Fresh", "minutes": 40.0, "first_played": "2025-03-01T10:44:00"}]
+    assert data["longest_streak_days"] == 2
+    assert data["biggest_day"] == {"date": "2025-03-01", "minutes": 70.0}
+    assert data["longest_session"] == {
+        "start": "2025-03-01T09:30:00", "end": "2025-03-01T10:44:00", "minutes": 70.0, "plays": 3,
+    }  # fmt: skip
+    assert data["best_month"] == {"month": "2025-03", "minutes": 75.0}
+    assert len(data["punchcard"]) == 7 and data["punchcard"][5][10] == 70.0  # a Saturday, 10:00-10:59
+    screen = harness.run("wrapped", "--year", "2025")
+    assert "Fresh" in screen.stdout and "best month" in screen.stdout and "+60% on 2024" in screen.stdout
+
+
 # ---------------------------------------------------------------- sync
 
 

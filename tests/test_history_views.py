@@ -1,6 +1,6 @@
 """The history views beyond `stats`: top lists, one artist/track/album, forgotten favourites, on this day.
 
-Each runs the real command on a hand-made history imported as an extended export (UTC, so the days are
+Each runs the real command on a hand-made history imported as an extended export (tests run in UTC, so the days are
 those written here) and checks figures worked out by hand.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,6 @@ from spotiviz_cli.history.stats import Period
 from tests.conftest import Harness
 
 MIN = 60_000
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
 
 
 def play(ts: str, track: str, artist: str, ms: int, album: str | None = None) -> dict[str, object]:

@@ -229,8 +229,10 @@ def wrapped(
     Everything comes from what Spotify still lets a personal app read; all requests go out at once.
 
     [bold]Fields[/] (--json): user, range, period, demo, top_artists, top_tracks, genres, decades, era,
-    rising, loyal, clock, on_repeat, distinct_artists, explicit_share, average_track_ms; with --year,
-    those of history stats.
+    rising, loyal, clock, on_repeat, distinct_artists, explicit_share, average_track_ms. With --year: year,
+    minutes, previous_minutes, minutes_change, plays, top_artist, top_artists, top_tracks, top_album,
+    top_podcast, new_artists, discoveries, longest_streak_days, biggest_day, longest_session, best_month,
+    punchcard.
 
     [bold]Examples[/]
 
@@ -262,19 +264,19 @@ def wrapped(
     screen: Any
     if year is not None:
         from spotiviz_cli.history import actions
-        from spotiviz_cli.history.stats import stats_json
+        from spotiviz_cli.history.stats import wrapped_year_json
         from spotiviz_cli.render import history as render_history
 
         history = actions.history_stats(services, year=year)
         if as_json:
-            print_json(stats_json(history.figures))
+            print_json(wrapped_year_json(history.figures, year))
             return
         note = history.empty_note()
         if note:
             raise SpotivizError(
                 note, hint="Import Spotify's export: spotiviz history import my_spotify_data.zip"
             )
-        screen = render_history.history_screen(history.figures, wrapped_year=year)
+        screen = render_history.wrapped_year_screen(history.figures, year)
     else:
         with busy(services, "Gathering your listening"), session.authorised_api(services) as api:
             inputs = listening.wrapped_inputs(api, time_range)

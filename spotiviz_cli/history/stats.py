@@ -513,14 +513,7 @@ def stats_json(stats: HistoryStats) -> dict[str, object]:
         "sessions": {
             "count": stats.session_count,
             "average_minutes": stats.session_average_minutes,
-            "longest": None
-            if stats.longest_session is None
-            else {
-                "start": stats.longest_session.start.isoformat(timespec="seconds"),
-                "end": stats.longest_session.end.isoformat(timespec="seconds"),
-                "minutes": stats.longest_session.minutes,
-                "plays": stats.longest_session.plays,
-            },
+            "longest": _session_json(stats.longest_session),
         },
         "top_artist_share": stats.top_artist_share,
         "top10_artists_share": stats.top10_artists_share,
@@ -529,14 +522,7 @@ def stats_json(stats: HistoryStats) -> dict[str, object]:
         else {"date": stats.biggest_day[0], "minutes": stats.biggest_day[1]},
         "new_artists": stats.new_artists,
         "new_tracks": stats.new_tracks,
-        "discoveries": [
-            {
-                "name": d.name,
-                "minutes": d.minutes,
-                "first_played": d.first_played.isoformat(timespec="seconds"),
-            }
-            for d in stats.discoveries
-        ],
+        "discoveries": _discoveries_json(stats.discoveries),
         "podcasts": {
             "minutes": stats.podcasts.minutes,
             "episodes": stats.podcasts.episodes,
@@ -545,4 +531,70 @@ def stats_json(stats: HistoryStats) -> dict[str, object]:
                 for s in stats.podcasts.top_shows
             ],
         },
+    }
+
+
+def _session_json(session: Session | None) -> dict[str, object] | None:
+    if session is None:
+        return None
+    return {
+        "start": session.start.isoformat(timespec="seconds"),
+        "end": session.end.isoformat(timespec="seconds"),
+        "minutes": session.minutes,
+        "plays": session.plays,
+    }
+
+
+def _discoveries_json(discoveries: list[Discovery]) -> list[dict[str, object]]:
+    return [
+        {"name": d.name, "minutes": d.minutes, "first_played": d.first_played.isoformat(timespec="seconds")}
+        for d in discoveries
+    ]
+
+
+def best_month(stats: HistoryStats) -> tuple[str, float] | None:
+    """The month with the most minutes (the earlier of a tie), or None without minutes."""
+    found = min(stats.by_month.items(), key=lambda kv: (-kv[1], kv[0]), default=None)
+    return found if found is not None and found[1] > 0 else None
+
+
+def wrapped_year_json(stats: HistoryStats, year: int) -> dict[str, object]:
+    """`wrapped --year --json`: the Wrapped of a year, with its stable names (README)."""
+    previous = stats.previous.minutes if stats.previous is not None else None
+    top = stats.top_artists[0] if stats.top_artists else None
+    month = best_month(stats)
+    show = stats.podcasts.top_shows[0] if stats.podcasts.top_shows else None
+    album = stats.top_albums[0] if stats.top_albums else None
+    return {
+        "year": year,
+        "minutes": stats.minutes,
+        "previous_minutes": previous,
+        "minutes_change": (stats.minutes - previous) / previous if previous else None,
+        "plays": stats.plays,
+        "top_artist": None
+        if top is None
+        else {"name": top.name, "minutes": top.minutes, "plays": top.plays, "share": stats.top_artist_share},
+        "top_artists": [
+            {"rank": rank, "name": a.name, "minutes": a.minutes, "plays": a.plays}
+            for rank, a in enumerate(stats.top_artists[:5], 1)
+        ],
+        "top_tracks": [
+            {"rank": rank, "name": t.name, "artist": t.artist, "minutes": t.minutes, "plays": t.plays}
+            for rank, t in enumerate(stats.top_tracks[:5], 1)
+        ],
+        "top_album": None
+        if album is None
+        else {"name": album.name, "artist": album.artist, "minutes": album.minutes, "plays": album.plays},
+        "top_podcast": None
+        if show is None
+        else {"name": show.name, "minutes": show.minutes, "episodes": show.episodes},
+        "new_artists": stats.new_artists,
+        "discoveries": _discoveries_json(stats.discoveries),
+        "longest_streak_days": stats.longest_streak_days,
+        "biggest_day": None
+        if stats.biggest_day is None
+        else {"date": stats.biggest_day[0], "minutes": stats.biggest_day[1]},
+        "longest_session": _session_json(stats.longest_session),
+        "best_month": None if month is None else {"month": month[0], "minutes": month[1]},
+        "punchcard": [list(day) for day in stats.punchcard],
     }

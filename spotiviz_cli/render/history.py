@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from spotiviz_cli.history.stats import HistoryStats
+from spotiviz_cli.history.stats import HistoryStats, best_month
 from spotiviz_cli.history.views import WITH_ARTIST, DayInYear, Entry, Forgotten, ItemFigures
 from spotiviz_cli.render.charts import (
     GREEN,
@@ -275,3 +275,82 @@ def on_this_day_screen(day: date, years: list[DayInYear]) -> Group:
         tracks = [(t.name, t.artist, t.minutes, t.plays) for t in found.top_tracks]
         parts.append(panel(_top_table(tracks, True), heading))
     return Group(*parts)
+
+
+def wrapped_year_screen(stats: HistoryStats, year: int) -> Group:
+    """`wrapped --year`: the Wrapped of a year of the history, as the yearly recap people share."""
+    title = Text.assemble(("spotiviz Wrapped ", f"bold {GREEN}"), (str(year), "bold"))
+    headline_parts = [Text.assemble((_minutes(stats.minutes), f"bold {GREEN}"), " minutes listened")]
+    if stats.previous is not None and stats.previous.minutes:
+        change = (stats.minutes - stats.previous.minutes) / stats.previous.minutes
+        headline_parts.append(Text(f"{change:+.0%} on {stats.previous.label}", style="dim"))
+    lines: list[RenderableType] = [title, Flow(headline_parts, sep="  ")]
+    if stats.top_artists and stats.top_artist_share is not None:
+        top = stats.top_artists[0]
+        lines.append(
+            Flow(
+                [
+                    Text("Your top artist: ").append_text(literal(top.name, "bold")),
+                    Text(
+                        f"{_minutes(top.minutes)} min, {stats.top_artist_share:.0%} of your minutes",
+                        style="dim",
+                    ),
+                ],
+                sep="  ",
+            )
+        )
+    artists = [(a.name, "", a.minutes, a.plays) for a in stats.top_artists[:5]]
+    songs = Ranked(
+        [
+            (
+                literal(t.name, "bold").append_text(literal(f"  {t.artist}", "dim")),
+                f"{t.plays:,} plays, {_minutes(t.minutes)} min",
+            )
+            for t in stats.top_tracks[:5]
+        ]
+    )
+    favourites: list[RenderableType] = []
+    if stats.top_albums:
+        album = stats.top_albums[0]
+        favourites.append(
+            Text("Album  ", style="dim")
+            .append_text(literal(album.name, "bold"))
+            .append_text(literal(f"  {album.artist}"))
+        )
+    if stats.podcasts.top_shows:
+        show = stats.podcasts.top_shows[0]
+        favourites.append(
+            Text("Podcast  ", style="dim")
+            .append_text(literal(show.name, "bold"))
+            .append(f"  {_minutes(show.minutes)} min", style="dim")
+        )
+    if stats.discoveries:
+        favourites.append(
+            Text(f"{stats.new_artists:,} new artists, most of all  ", style="dim").append_text(
+                literal(", ".join(d.name for d in stats.discoveries[:3]), "bold")
+            )
+        )
+    moments = [("longest streak", _days(stats.longest_streak_days))]
+    if stats.biggest_day is not None:
+        moments.append(("biggest day", f"{stats.biggest_day[0]}, {_minutes(stats.biggest_day[1])} min"))
+    if stats.longest_session is not None:
+        session = stats.longest_session
+        moments.append(("longest session", f"{_minutes(session.minutes)} min on {session.start:%Y-%m-%d}"))
+    month = best_month(stats)
+    if month is not None:
+        moments.append(("best month", f"{datetime.strptime(month[0], '%Y-%m'):%B}, {_minutes(month[1])} min"))
+    return Group(
+        Panel(Group(*lines), border_style=GREEN),
+        side_by_side(
+            panel(_top_table(artists, False), "Top artists"),
+            panel(songs if stats.top_tracks else Text("No plays in this year.", style="dim"), "Top songs"),
+        ),
+        side_by_side(
+            panel(Group(*favourites) if favourites else Text("-", style="dim"), "Favourites"),
+            panel(
+                Group(*(Flow([Text(what, style="dim"), Text(value)], sep=" ") for what, value in moments)),
+                "Moments",
+            ),
+        ),
+        panel(punchcard_chart(stats.punchcard), "When you listen"),
+    )
