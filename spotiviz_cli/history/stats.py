@@ -187,9 +187,13 @@ class HistoryStats:
     def against(
         self, before: Period, rows: Iterable[HistoryRow], to_local: ToLocal = datetime.fromtimestamp
     ) -> HistoryStats:
-        """These figures with those of the period `before` (its music `rows`): its headline figures, and
-        each top entry's rank then among everything played then. One pass over `rows`."""
-        summary, (artist_rank, track_rank, album_rank) = _summary_and_ranks(before, rows, to_local)
+        """These figures with those of the period `before` (its music `rows`)."""
+        return self.against_parts(before, parts_of(rows, to_local))
+
+    def against_parts(self, before: Period, parts: Parts) -> HistoryStats:
+        """These figures with the headline figures of the period `before`, and each top entry's rank then
+        among everything played then."""
+        summary, (artist_rank, track_rank, album_rank) = summary_and_ranks(before, parts)
         return replace(
             self,
             previous=summary,
@@ -225,6 +229,54 @@ def longest_run_of(ordinals: list[int]) -> int:
     return best
 
 
+Song = tuple[str, str, str]  # artist, track, album ("" for none): the finest grain of the top lists
+
+
+@dataclass
+class Parts:
+    """What every figure of a period is made of: sums by song and by local hour, and the sessions.
+
+    One pass over the records makes them (`parts_of`); the history's summary tables hold the same sums
+    (`history.summary`), so both ways give the same figures through `figures`."""
+
+    songs: dict[Song, list[int]] = field(default_factory=dict)  # -> [ms, plays]
+    hours: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (local date ordinal, hour) ->
+    # [ms, plays, skipped, records that say whether they were skipped]
+    session_count: int = 0
+    session_ms: int = 0
+    longest: tuple[int, int, int, int] | None = None  # start, end (Unix ms), ms, plays
+
+
+def parts_of(rows: Iterable[HistoryRow], to_local: ToLocal = datetime.fromtimestamp) -> Parts:
+    """One pass over music rows in time order (a heavy year is ~50,000 of them)."""
+    songs: dict[Song, list[int]] = {}
+    hours: dict[tuple[int, int], list[int]] = {}
+    sessions = Sessions()
+    quarters: dict[int, list[int]] = {}  # quarter hour -> the sums of its local hour
+    for ended_at, ms, artist, track, skip, album in rows:
+        # the local calendar of a quarter hour, worked out once: every time zone's offset is a multiple
+        # of 15 minutes, so all of a quarter hour falls in the same local hour
+        quarter = ended_at // QUARTER_HOUR_MS
+        sums = quarters.get(quarter)
+        if sums is None:
+            local = to_local(quarter * QUARTER_HOUR_MS / 1000)
+            sums = quarters[quarter] = hours.setdefault((local.toordinal(), local.hour), [0, 0, 0, 0])
+        played = ms >= PLAY_MS
+        sums[0] += ms
+        sums[1] += played
+        if skip is not None:
+            sums[2] += skip
+            sums[3] += 1
+        song = songs.get((artist, track, album or ""))
+        if song is None:
+            song = songs[(artist, track, album or "")] = [0, 0]
+        song[0] += ms
+        song[1] += played
+        sessions.see(ended_at, ms)
+    longest = sessions.finished()
+    return Parts(songs, hours, sessions.count, sessions.total_ms, longest)
+
+
 def compute(
     rows: Iterable[HistoryRow],
     period: Period,
@@ -232,105 +284,102 @@ def compute(
     episodes: Iterable[EpisodeRow] = (),
     firsts: Firsts | None = None,
 ) -> HistoryStats:
-    """One pass over the music rows, in time order (a heavy year is ~20,000 of them; a lifetime a million),
-    and one over the period's podcast episodes. `firsts`: what had its first play in the period."""
+    """The figures of a period from its music rows in time order, and its podcast episodes.
+    `firsts`: what had its first play in the period."""
+    return figures(parts_of(rows, to_local), period, to_local, episodes, firsts)
+
+
+def _add(tally: dict[Any, list[int]], key: Any, ms: int, plays: int) -> None:
+    entry = tally.get(key)
+    if entry is None:
+        tally[key] = [ms, plays]
+    else:
+        entry[0] += ms
+        entry[1] += plays
+
+
+def _by_name(songs: dict[Song, list[int]]) -> tuple[dict[Any, list[int]], ...]:
+    """Artists, tracks (name, artist) and albums (name, artist) -> [ms, plays], from the songs."""
+    artists: dict[Any, list[int]] = {}
+    tracks: dict[Any, list[int]] = {}
+    albums: dict[Any, list[int]] = {}
+    for (artist, track, album), (ms, plays) in songs.items():
+        if artist:
+            _add(artists, artist, ms, plays)
+        if track:
+            _add(tracks, (track, artist), ms, plays)
+        if album:
+            _add(albums, (album, artist), ms, plays)
+    return artists, tracks, albums
+
+
+def figures(
+    parts: Parts,
+    period: Period,
+    to_local: ToLocal = datetime.fromtimestamp,
+    episodes: Iterable[EpisodeRow] = (),
+    firsts: Firsts | None = None,
+) -> HistoryStats:
     total_ms = plays = skipped = recorded_skips = 0
-    tracks: set[tuple[str, str]] = set()
-    artists: set[str] = set()
-    days: set[int] = set()  # local dates (as ordinals) with a play
     day_ms: dict[int, int] = {}
-    artist_ms: dict[str, int] = {}
-    artist_plays: dict[str, int] = {}
-    track_ms: dict[tuple[str, str], int] = {}
-    track_plays: dict[tuple[str, str], int] = {}
-    album_ms: dict[tuple[str, str], int] = {}
-    album_plays: dict[tuple[str, str], int] = {}
+    days: set[int] = set()  # local dates (as ordinals) with a play
     month_ms: dict[tuple[int, int], int] = {}
     punch = [[0] * 24 for _ in range(7)]
-    sessions = _Sessions()
-    buckets: dict[int, tuple[tuple[int, int], list[int], int, int]] = {}
-    for ended_at, ms, artist, track, skip, album in rows:
-        # the local calendar of a quarter hour, worked out once: every time zone's offset is a multiple
-        # of 15 minutes, so all of a quarter hour falls on the same local day, hour and month
-        bucket = buckets.get(ended_at // QUARTER_HOUR_MS)
-        if bucket is None:
-            local = to_local(ended_at // QUARTER_HOUR_MS * QUARTER_HOUR_MS / 1000)
-            bucket = buckets[ended_at // QUARTER_HOUR_MS] = (
-                (local.year, local.month),
-                punch[local.weekday()],
-                local.hour,
-                local.toordinal(),
-            )
-        month, weekday_row, hour, ordinal = bucket
+    for (ordinal, hour), (ms, count, skips, recorded) in parts.hours.items():
         total_ms += ms
-        month_ms[month] = month_ms.get(month, 0) + ms
-        weekday_row[hour] += ms
+        plays += count
+        skipped += skips
+        recorded_skips += recorded
         day_ms[ordinal] = day_ms.get(ordinal, 0) + ms
-        sessions.see(ended_at, ms)
-        if skip is not None:
-            recorded_skips += 1
-            skipped += skip
-        if artist:
-            artist_ms[artist] = artist_ms.get(artist, 0) + ms
-        if track:
-            key = (track, artist)
-            track_ms[key] = track_ms.get(key, 0) + ms
-        if album:
-            album_key = (album, artist)
-            album_ms[album_key] = album_ms.get(album_key, 0) + ms
-        if ms >= PLAY_MS:
-            plays += 1
+        if count:
             days.add(ordinal)
-            if artist:
-                artists.add(artist)
-                artist_plays[artist] = artist_plays.get(artist, 0) + 1
-            if track:
-                key = (track, artist)
-                tracks.add(key)
-                track_plays[key] = track_plays.get(key, 0) + 1
-            if album:
-                album_plays[album_key] = album_plays.get(album_key, 0) + 1
+        punch[(ordinal + 6) % 7][hour] += ms
+    for ordinal, ms in day_ms.items():
+        day = date.fromordinal(ordinal)
+        month_ms[(day.year, day.month)] = month_ms.get((day.year, day.month), 0) + ms
+    artists, tracks, albums = _by_name(parts.songs)
     by_month = dict.fromkeys(months_between(period.start.date(), period.last_day), 0.0)
     for (year, number), month_total in sorted(month_ms.items()):
         by_month[f"{year:04d}-{number:02d}"] = month_total / 60000
-    top_artists = _top(artist_ms, artist_plays)
-    top_tracks = _top(track_ms, track_plays)
-    top_albums = _top(album_ms, album_plays)
+    top_artists = _top(artists)
+    top_tracks = _top(tracks)
+    top_albums = _top(albums)
     by_day = {date.fromordinal(d).isoformat(): t / 60000 for d, t in sorted(day_ms.items()) if t > 0}
     biggest = max(by_day.items(), key=lambda kv: (kv[1], kv[0]), default=None)
-    longest = sessions.finished()
+    longest = parts.longest
+    artist_ms = {name: ms for name, (ms, _) in artists.items()}
     return HistoryStats(
         period=period,
         minutes=total_ms / 60000,
         plays=plays,
-        distinct_tracks=len(tracks),
-        distinct_artists=len(artists),
+        distinct_tracks=sum(1 for _, count in tracks.values() if count),
+        distinct_artists=sum(1 for _, count in artists.values() if count),
         days_listened=len(days),
         longest_streak_days=longest_run_of(sorted(days)),
-        top_artists=[ArtistFigure(name, ms / 60000, artist_plays.get(name, 0)) for name, ms in top_artists],
+        top_artists=[ArtistFigure(name, ms / 60000, count) for name, (ms, count) in top_artists],
         top_tracks=[
-            TrackFigure(track, artist, ms / 60000, track_plays.get((track, artist), 0))
-            for (track, artist), ms in top_tracks
+            TrackFigure(track, artist, ms / 60000, count) for (track, artist), (ms, count) in top_tracks
         ],
         by_month=by_month,
         by_hour=[sum(day[hour] for day in punch) / 60000 for hour in range(24)],
         by_weekday=[sum(day) / 60000 for day in punch],
         skip_rate=skipped / recorded_skips if recorded_skips else None,
         top_albums=[
-            AlbumFigure(album, artist, ms / 60000, album_plays.get((album, artist), 0))
-            for (album, artist), ms in top_albums
+            AlbumFigure(album, artist, ms / 60000, count) for (album, artist), (ms, count) in top_albums
         ],
         by_day=by_day,
         punchcard=[[ms / 60000 for ms in day] for day in punch],
-        session_count=sessions.count,
-        session_average_minutes=sessions.total_ms / sessions.count / 60000 if sessions.count else 0.0,
+        session_count=parts.session_count,
+        session_average_minutes=parts.session_ms / parts.session_count / 60000
+        if parts.session_count
+        else 0.0,
         longest_session=None
         if longest is None
         else Session(
             to_local(longest[0] / 1000), to_local(longest[1] / 1000), longest[2] / 60000, longest[3]
         ),
-        top_artist_share=artist_ms[top_artists[0][0]] / total_ms if top_artists and total_ms else None,
-        top10_artists_share=sum(ms for _, ms in top_artists) / total_ms if total_ms else None,
+        top_artist_share=top_artists[0][1][0] / total_ms if top_artists and total_ms else None,
+        top10_artists_share=sum(ms for _, (ms, _) in top_artists) / total_ms if total_ms else None,
         biggest_day=biggest,
         podcasts=_podcasts(episodes),
         new_artists=len(firsts.artists) if firsts else 0,
@@ -350,47 +399,22 @@ def _discoveries(first: dict[str, int], artist_ms: dict[str, int], to_local: ToL
     return [Discovery(name, artist_ms.get(name, 0) / 60000, to_local(ms / 1000)) for name, ms in best]
 
 
-def _summary_and_ranks(
-    period: Period, rows: Iterable[HistoryRow], to_local: ToLocal
+def summary_and_ranks(
+    period: Period, parts: Parts
 ) -> tuple[Summary, tuple[dict[Any, int], dict[Any, int], dict[Any, int]]]:
-    """The headline figures of `rows`, and every artist's, track's and album's rank by minutes (then
-    plays, then name) among them."""
-    total_ms = plays = 0
-    days: set[int] = set()
-    artists: dict[Any, list[int]] = {}
-    tracks: dict[Any, list[int]] = {}
-    albums: dict[Any, list[int]] = {}
-    played_tracks: set[tuple[str, str]] = set()
-    played_artists: set[str] = set()
-    day_of: dict[int, int] = {}
-    for ended_at, ms, artist, track, _skip, album in rows:
-        total_ms += ms
-        played = ms >= PLAY_MS
-        if artist:
-            entry = artists.setdefault(artist, [0, 0])
-            entry[0] += ms
-            entry[1] += played
-        if track:
-            entry = tracks.setdefault((track, artist), [0, 0])
-            entry[0] += ms
-            entry[1] += played
-        if album:
-            entry = albums.setdefault((album, artist), [0, 0])
-            entry[0] += ms
-            entry[1] += played
-        if played:
-            plays += 1
-            quarter = ended_at // QUARTER_HOUR_MS
-            ordinal = day_of.get(quarter)
-            if ordinal is None:
-                ordinal = day_of[quarter] = to_local(quarter * QUARTER_HOUR_MS / 1000).toordinal()
-            days.add(ordinal)
-            if artist:
-                played_artists.add(artist)
-            if track:
-                played_tracks.add((track, artist))
+    """The headline figures of a period, and every artist's, track's and album's rank by minutes (then
+    plays, then name) in it."""
+    artists, tracks, albums = _by_name(parts.songs)
+    total_ms = sum(sums[0] for sums in parts.hours.values())
+    plays = sum(sums[1] for sums in parts.hours.values())
+    days = {ordinal for (ordinal, _), sums in parts.hours.items() if sums[1]}
     summary = Summary(
-        period.label, total_ms / 60000, plays, len(played_tracks), len(played_artists), len(days)
+        period.label,
+        total_ms / 60000,
+        plays,
+        sum(1 for _, count in tracks.values() if count),
+        sum(1 for _, count in artists.values() if count),
+        len(days),
     )
 
     def ranked(tally: dict[Any, list[int]]) -> dict[Any, int]:
@@ -400,12 +424,12 @@ def _summary_and_ranks(
     return summary, (ranked(artists), ranked(tracks), ranked(albums))
 
 
-def _top(ms_by: dict[Any, int], plays_by: dict[Any, int]) -> list[tuple[Any, int]]:
+def _top(tally: dict[Any, list[int]]) -> list[tuple[Any, list[int]]]:
     """The TOP keys by minutes, then plays, then name: ties always in the same order."""
-    return heapq.nsmallest(TOP, ms_by.items(), key=lambda kv: (-kv[1], -plays_by.get(kv[0], 0), kv[0]))
+    return heapq.nsmallest(TOP, tally.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
 
 
-class _Sessions:
+class Sessions:
     """Runs of records where each starts at most SESSION_GAP_MS after the previous one ended."""
 
     def __init__(self) -> None:
