@@ -239,7 +239,7 @@ def test_the_database_has_a_schema_version_and_refuses_a_newer_one(harness: Harn
     assert harness.run("history", "import", str(path)).exit_code == 0
     db_path = Path(harness.env["SPOTIVIZ_DATA_DIR"]) / "history.sqlite3"
     with sqlite3.connect(db_path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
         db.execute("PRAGMA user_version = 99")
     result = harness.run("history", "stats")
     assert result.exit_code == 1 and "newer spotiviz" in result.stderr
@@ -299,7 +299,7 @@ def test_a_database_of_the_previous_schema_is_upgraded_and_its_copies_of_one_lis
     assert figures["plays"] == 2 and figures["minutes"] == pytest.approx(2.5 + 200 / 60)
     assert figures["skip_rate"] == 1.0
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
         assert db.execute(
             "SELECT track, source, merged FROM records ORDER BY ended_at, source"
         ).fetchall() == [

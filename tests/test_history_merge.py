@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spotiviz_cli.history import actions, merge
+from spotiviz_cli.history import actions, merge, summary
 from spotiviz_cli.history.merge import ACCOUNT, EXTENDED, SYNC, Record
 from spotiviz_cli.history.stats import stats_json
 from spotiviz_cli.history.store import MUSIC, row
@@ -214,7 +215,21 @@ def apply(services: Services, parts: dict[str, Any], batches: list[list[str]]) -
         if "sync" in batch:
             with actions.open_store(services) as store, store.transaction() as db:
                 store.merge_sources(db, store.add(db, parts["sync"]), len(parts["sync"]))
+        assert_summary_is_a_rebuild(services)
     return stats_json(actions.history_stats(services, since=datetime(2025, 3, 1).date()).figures)
+
+
+def assert_summary_is_a_rebuild(services: Services) -> None:
+    """The sums kept write by write are those made afresh from the records."""
+    db = sqlite3.connect(actions.store_path(services), isolation_level=None)
+    try:
+        kept = summary.snapshot(db)
+        db.execute("BEGIN")
+        summary.rebuild(db)
+        assert summary.snapshot(db) == kept
+        db.execute("ROLLBACK")
+    finally:
+        db.close()
 
 
 def expected_plays(listens: list[Listen], cuts: dict[str, Any]) -> int:

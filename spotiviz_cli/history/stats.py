@@ -430,13 +430,16 @@ def _top(tally: dict[Any, list[int]]) -> list[tuple[Any, list[int]]]:
 
 
 class Sessions:
-    """Runs of records where each starts at most SESSION_GAP_MS after the previous one ended."""
+    """Runs of records, in time order, where each starts at most SESSION_GAP_MS after the previous one
+    ended. The longest is the first of the most minutes; `keep` also keeps every session, as
+    (first record's end, end, start, ms, plays) in Unix ms, for the summary table."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep: bool = False) -> None:
         self.count = 0
         self.total_ms = 0
         self.longest: tuple[int, int, int, int] | None = None  # start, end (Unix ms), ms, plays
-        self._current: list[int] | None = None  # start, end, ms, plays
+        self.every: list[tuple[int, int, int, int, int]] | None = [] if keep else None
+        self._current: list[int] | None = None  # start, end, ms, plays, first record's end
 
     def see(self, ended_at: int, ms: int) -> None:
         started = ended_at - ms
@@ -448,14 +451,18 @@ class Sessions:
             current[3] += ms >= PLAY_MS
         else:
             self._close()
-            self._current = [started, ended_at, ms, int(ms >= PLAY_MS)]
+            self._current = [started, ended_at, ms, int(ms >= PLAY_MS), ended_at]
             self.count += 1
         self.total_ms += ms
 
     def _close(self) -> None:
         current = self._current
-        if current is not None and (self.longest is None or current[2] > self.longest[2]):
+        if current is None:
+            return
+        if self.longest is None or current[2] > self.longest[2]:
             self.longest = (current[0], current[1], current[2], current[3])
+        if self.every is not None:
+            self.every.append((current[4], current[1], current[0], current[2], current[3]))
 
     def finished(self) -> tuple[int, int, int, int] | None:
         """The longest session, the last one included."""

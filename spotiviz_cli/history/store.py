@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spotiviz_cli.errors import SpotivizError
-from spotiviz_cli.history import merge
+from spotiviz_cli.history import merge, summary
 from spotiviz_cli.history.merge import ACCOUNT, EXTENDED, MUSIC, SYNC
 
 EPISODE, AUDIOBOOK = "episode", "audiobook"
@@ -63,6 +63,8 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE ended_at BETWEEN 1136073600000 AND 4102444800000 AND ms_played BETWEEN 0 AND 86400000;
     DROP TABLE plays;
     """,
+    # 3: summary tables (history.summary), made from the records after the migration
+    summary.SCHEMA,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -182,6 +184,7 @@ class HistoryStore:
     def __init__(self, path: Path, *, busy_timeout: float = 30.0, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
+        self._delta = summary.Delta()  # what the open transaction changes in the summary tables
         with faults(path):
             if readonly:
                 self._db = self._open_readonly(path, busy_timeout)
@@ -226,8 +229,9 @@ class HistoryStore:
                 for statement in _statements(MIGRATIONS[number]):
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            if version > 0:
+            if 0 < version < 2:
                 self._remerge(db)  # older versions kept sync and export copies of one listen apart
+            summary.rebuild(db)
 
     def _upgrade_then_read(self) -> None:
         """A database of an older spotiviz, opened to read: upgraded once where it may be written."""
@@ -247,6 +251,7 @@ class HistoryStore:
         """BEGIN IMMEDIATE ... COMMIT; anything raised inside rolls all of it back."""
         with faults(self.path):
             self._db.execute("BEGIN IMMEDIATE")
+        self._delta = summary.Delta()
         try:
             yield self._db
             with faults(self.path):
@@ -257,16 +262,53 @@ class HistoryStore:
             raise
 
     def add(self, db: sqlite3.Connection, rows: Sequence[Row]) -> int:
-        """Inside a transaction: inserts what is new; returns how many rows were new to the store."""
-        before = db.total_changes
+        """Inside a transaction: inserts what is new; returns how many rows were new to the store.
+
+        The new rows are noted for the summary tables: when nothing is stored in the rows' time span (a
+        first import, a newer export) every row is new but a record that comes twice; otherwise the
+        stored keys of that span are read first."""
+        if not rows:
+            return 0
         with faults(self.path):
+            low, high = min(r[0] for r in rows), max(r[0] for r in rows)
+            span = (low, high)
+            (overlap,) = db.execute(
+                "SELECT count(*) FROM records WHERE ended_at >= ? AND ended_at <= ?", span
+            ).fetchone()
+            stored = (
+                {
+                    tuple(key)
+                    for key in db.execute(
+                        "SELECT ended_at, source, artist, track, ms_played FROM records "
+                        "WHERE ended_at >= ? AND ended_at <= ?",
+                        span,
+                    )
+                }
+                if overlap
+                else set()
+            )
+            before = db.total_changes
             db.executemany(INSERT, rows)
-        return db.total_changes - before
+            inserted = db.total_changes - before
+        if inserted == len(rows):
+            new: Sequence[Row] = rows
+        else:
+            seen: set[tuple[object, ...]] = set()
+            new = []
+            for r in rows:
+                key = r[:5]
+                if key not in stored and key not in seen:
+                    seen.add(key)
+                    new.append(r)
+        self._delta.see(map(summary.as_record, new), +1)
+        return inserted
 
     def merge_sources(self, db: sqlite3.Connection, inserted: int, records: int) -> Added:
         """Inside a transaction, after `add`: re-merges the sources; `inserted` of `records` were new."""
         with faults(self.path):
             change = self._remerge(db) if inserted else 0
+            summary.apply(db, self._delta)
+        self._delta = summary.Delta()
         added = min(max(inserted - change, 0), records)
         return Added(added=added, duplicates=records - added)
 
@@ -297,7 +339,18 @@ class HistoryStore:
         update = "UPDATE records SET merged = ? WHERE ended_at = ? AND source = ? AND artist = ? AND track = ? AND ms_played = ?"
         db.executemany(update, ((1, *key) for key in now - was))
         db.executemany(update, ((0, *key) for key in was - now))
+        for keys, sign in ((now - was, -1), (was - now, +1)):  # what stops and starts counting
+            self._delta.see((self._record(db, key) for key in keys), sign)
         return len(now - was) - len(was - now)
+
+    @staticmethod
+    def _record(db: sqlite3.Connection, key: tuple[object, ...]) -> summary.Record:
+        found = db.execute(
+            f"SELECT {summary.FIELDS} FROM records WHERE ended_at = ? AND source = ? AND artist = ? "
+            "AND track = ? AND ms_played = ?",
+            key,
+        ).fetchone()
+        return tuple(found)
 
     def get_meta(self, key: str) -> str | None:
         found = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
