@@ -251,7 +251,8 @@ def parts_of(rows: Iterable[HistoryRow], to_local: ToLocal = datetime.fromtimest
     """One pass over music rows in time order (a heavy year is ~50,000 of them)."""
     songs: dict[Song, list[int]] = {}
     hours: dict[tuple[int, int], list[int]] = {}
-    sessions = Sessions()
+    pairs: list[tuple[int, int]] = []
+    pair = pairs.append
     quarters: dict[int, list[int]] = {}  # quarter hour -> the sums of its local hour
     for ended_at, ms, artist, track, skip, album in rows:
         # the local calendar of a quarter hour, worked out once: every time zone's offset is a multiple
@@ -272,9 +273,9 @@ def parts_of(rows: Iterable[HistoryRow], to_local: ToLocal = datetime.fromtimest
             song = songs[(artist, track, album or "")] = [0, 0]
         song[0] += ms
         song[1] += played
-        sessions.see(ended_at, ms)
-    longest = sessions.finished()
-    return Parts(songs, hours, sessions.count, sessions.total_ms, longest)
+        pair((ended_at, ms))
+    sessions = sessions_of(pairs)
+    return Parts(songs, hours, len(sessions), sum(s[3] for s in sessions), longest_of(sessions))
 
 
 def compute(
@@ -429,46 +430,40 @@ def _top(tally: dict[Any, list[int]]) -> list[tuple[Any, list[int]]]:
     return heapq.nsmallest(TOP, tally.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
 
 
-class Sessions:
-    """Runs of records, in time order, where each starts at most SESSION_GAP_MS after the previous one
-    ended. The longest is the first of the most minutes; `keep` also keeps every session, as
-    (first record's end, end, start, ms, plays) in Unix ms, for the summary table."""
+SessionRow = tuple[int, int, int, int, int]  # first record's end, end, start (Unix ms), ms, plays
 
-    def __init__(self, *, keep: bool = False) -> None:
-        self.count = 0
-        self.total_ms = 0
-        self.longest: tuple[int, int, int, int] | None = None  # start, end (Unix ms), ms, plays
-        self.every: list[tuple[int, int, int, int, int]] | None = [] if keep else None
-        self._current: list[int] | None = None  # start, end, ms, plays, first record's end
 
-    def see(self, ended_at: int, ms: int) -> None:
-        started = ended_at - ms
-        current = self._current
-        if current is not None and started - current[1] <= SESSION_GAP_MS:
-            if ended_at > current[1]:
-                current[1] = ended_at
-            current[2] += ms
-            current[3] += ms >= PLAY_MS
+def sessions_of(records: Iterable[tuple[int, int]]) -> list[SessionRow]:
+    """The sessions of (ended_at, ms) music records in time order (of two ending together, the longer
+    first): runs where each record starts (end minus ms) at most SESSION_GAP_MS after the previous one
+    ended. A session starts when its first record started."""
+    found: list[SessionRow] = []
+    add = found.append
+    gap, play_ms = SESSION_GAP_MS, PLAY_MS
+    first = end = start = total = plays = -1
+    for ended_at, ms in records:
+        if first >= 0 and ended_at - ms - end <= gap:
+            if ended_at > end:
+                end = ended_at
+            total += ms
+            plays += ms >= play_ms
         else:
-            self._close()
-            self._current = [started, ended_at, ms, int(ms >= PLAY_MS), ended_at]
-            self.count += 1
-        self.total_ms += ms
+            if first >= 0:
+                add((first, end, start, total, plays))
+            first = end = ended_at
+            start, total, plays = ended_at - ms, ms, int(ms >= play_ms)
+    if first >= 0:
+        add((first, end, start, total, plays))
+    return found
 
-    def _close(self) -> None:
-        current = self._current
-        if current is None:
-            return
-        if self.longest is None or current[2] > self.longest[2]:
-            self.longest = (current[0], current[1], current[2], current[3])
-        if self.every is not None:
-            self.every.append((current[4], current[1], current[0], current[2], current[3]))
 
-    def finished(self) -> tuple[int, int, int, int] | None:
-        """The longest session, the last one included."""
-        self._close()
-        self._current = None
-        return self.longest
+def longest_of(sessions: Iterable[SessionRow]) -> tuple[int, int, int, int] | None:
+    """(start, end, ms, plays) of the session with the most ms, the earliest of a tie."""
+    best: SessionRow | None = None
+    for session in sessions:
+        if best is None or session[3] > best[3] or (session[3] == best[3] and session[0] < best[0]):
+            best = session
+    return None if best is None else (best[2], best[1], best[3], best[4])
 
 
 def _podcasts(episodes: Iterable[EpisodeRow]) -> Podcasts:

@@ -264,19 +264,21 @@ class HistoryStore:
     def add(self, db: sqlite3.Connection, rows: Sequence[Row]) -> int:
         """Inside a transaction: inserts what is new; returns how many rows were new to the store.
 
-        The new rows are noted for the summary tables: when nothing is stored in the rows' time span (a
-        first import, a newer export) every row is new but a record that comes twice; otherwise the
-        stored keys of that span are read first."""
+        The new rows are noted for the summary tables. When all rows or none went in, that is known from
+        the count; only when some did (an export that repeats part of the history) is the insert undone
+        and made again after reading the keys already stored in the rows' time span."""
         if not rows:
             return 0
         with faults(self.path):
-            low, high = min(r[0] for r in rows), max(r[0] for r in rows)
-            span = (low, high)
-            (overlap,) = db.execute(
-                "SELECT count(*) FROM records WHERE ended_at >= ? AND ended_at <= ?", span
-            ).fetchone()
-            stored = (
-                {
+            db.execute("SAVEPOINT add_rows")
+            before = db.total_changes
+            db.executemany(INSERT, rows)
+            inserted = db.total_changes - before
+            stored: set[tuple[object, ...]] = set()
+            if 0 < inserted < len(rows):
+                db.execute("ROLLBACK TO add_rows")
+                span = (min(r[0] for r in rows), max(r[0] for r in rows))
+                stored = {
                     tuple(key)
                     for key in db.execute(
                         "SELECT ended_at, source, artist, track, ms_played FROM records "
@@ -284,14 +286,10 @@ class HistoryStore:
                         span,
                     )
                 }
-                if overlap
-                else set()
-            )
-            before = db.total_changes
-            db.executemany(INSERT, rows)
-            inserted = db.total_changes - before
-        if inserted == len(rows):
-            new: Sequence[Row] = rows
+                db.executemany(INSERT, rows)
+            db.execute("RELEASE add_rows")
+        if inserted == len(rows) or inserted == 0:
+            new: Sequence[Row] = rows if inserted else []
         else:
             seen: set[tuple[object, ...]] = set()
             new = []
@@ -300,7 +298,7 @@ class HistoryStore:
                 if key not in stored and key not in seen:
                     seen.add(key)
                     new.append(r)
-        self._delta.see(map(summary.as_record, new), +1)
+        self._delta.see_rows(new)
         return inserted
 
     def merge_sources(self, db: sqlite3.Connection, inserted: int, records: int) -> Added:
@@ -369,10 +367,12 @@ class HistoryStore:
 
     def music_between(self, start_ms: int, end_ms: int) -> sqlite3.Cursor:
         """(ended_at, ms_played, artist, track, skipped, album) of the music plays with start <= ended_at
-        < end, in time order: one range scan of the primary key."""
+        < end, in time order (of two ending together, the longer first, as sessions need): one range
+        scan of the primary key."""
         return self._db.execute(
             "SELECT ended_at, ms_played, artist, track, skipped, album FROM records "
-            "WHERE ended_at >= ? AND ended_at < ? AND kind = 'music' AND merged = 0 ORDER BY ended_at",
+            "WHERE ended_at >= ? AND ended_at < ? AND kind = 'music' AND merged = 0 "
+            "ORDER BY ended_at, ms_played DESC",
             (start_ms, end_ms),
         )
 

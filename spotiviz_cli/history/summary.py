@@ -10,7 +10,7 @@ sources flips):
 - `local_hours`: music sums per local calendar day and hour: ms, plays, skips. Local time depends on
   the time zone, so `meta.local_tz` holds a fingerprint of the zone they were made in; under another zone
   they are rebuilt at the next write, and readers fall back to reading records until then.
-- `sessions`: every listening session of the whole history (stats.Sessions), recomputed around the
+- `sessions`: every listening session of the whole history (stats.sessions_of), recomputed around the
   times a write touched.
 
 `check` rebuilds all of it from the records and compares: the tests hold the two ways equal.
@@ -19,11 +19,15 @@ sources flips):
 from __future__ import annotations
 
 import hashlib
+import itertools
+import operator
 import sqlite3
 import time
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from spotiviz_cli.history import stats
 from spotiviz_cli.history.merge import MUSIC
@@ -55,81 +59,154 @@ FIELDS = "ended_at, kind, artist, track, album, ms_played, skipped"
 Record = tuple[int, str, str, str, "str | None", int, "int | None"]
 
 
-def zone_fingerprint() -> str:
-    """This process's local time zone, as the UTC offsets it gives on the 1st and 15th of each month of
-    2006-2035 (the years a history holds): a zone that gives the same local times hashes the same."""
+def _offsets() -> list[int]:
+    """This process's UTC offsets (seconds) on the 1st and 15th of each month of 2006-2035."""
     offsets = []
     for year in range(2006, 2036):
         for month in range(1, 13):
             for day in (1, 15):
                 moment = time.mktime((year, month, day, 12, 0, 0, 0, 0, -1))
                 offsets.append(time.localtime(moment).tm_gmtoff)
-    return hashlib.sha256(repr(offsets).encode()).hexdigest()[:16]
+    return offsets
+
+
+def zone_fingerprint() -> str:
+    """This process's local time zone, as the UTC offsets it gives on the 1st and 15th of each month of
+    the years a history holds: a zone that gives the same local times hashes the same."""
+    return hashlib.sha256(repr(_offsets()).encode()).hexdigest()[:16]
+
+
+def zone_grain() -> int:
+    """The ms of UTC that always fall in one local hour: an hour in zones whose offsets are whole hours
+    (most), else a quarter hour (India, Nepal, parts of Australia)."""
+    return HOUR_MS if all(offset % 3600 == 0 for offset in _offsets()) else stats.QUARTER_HOUR_MS
+
+
+HOUR_MS = 3_600_000
 
 
 @dataclass
 class Delta:
-    """What a write changes in the sums: records that start counting (+1) or stop (-1)."""
+    """What a write changes in the sums: records that start counting (+1) or stop (-1).
 
-    songs: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)  # ms, plays, records
-    firsts: dict[tuple[str, str, str, str], list[int]] = field(default_factory=dict)  # first, last (added)
+    `songs`: (kind, artist, track, album) -> [ms, plays, records, first play, last play] (the plays of
+    records that start counting; None without one); `buckets`: music by UTC time // `grain` ->
+    [ms, plays, skipped, skip_known, records]."""
+
+    grain: int = field(default_factory=zone_grain)
+    songs: dict[tuple[str, str, str, str], list[Any]] = field(default_factory=dict)
     dirty: set[tuple[str, str, str, str]] = field(default_factory=set)  # lost a play: first/last again
-    quarters: dict[int, list[int]] = field(default_factory=dict)  # music by quarter hour
+    buckets: dict[int, list[int]] = field(default_factory=dict)
+    ends: array[int] = field(default_factory=lambda: array("q"))  # each new music record's end and ms,
+    lengths: array[int] = field(default_factory=lambda: array("q"))  # for the sessions of a first import
+    removed: bool = False  # some record stopped counting
     low: int | None = None  # the earliest and latest end time touched
     high: int | None = None
 
     def see(self, records: Iterable[Record], sign: int) -> None:
-        songs, firsts, quarters = self.songs, self.firsts, self.quarters
-        low, high = self.low, self.high
-        for ended_at, kind, artist, track, album, ms, skipped in records:
+        """Records that start (sign +1) or stop (-1) counting: the flips of the merge of sources."""
+        rows = list(records)
+        if sign > 0:
+            self.see_rows(
+                [(r[0], None, r[2], r[3], r[5], r[4], None, r[1], None, None, None, r[6]) for r in rows]
+            )
+            return
+        self.removed = self.removed or bool(rows)
+        songs, buckets, grain = self.songs, self.buckets, self.grain
+        for ended_at, kind, artist, track, album, ms, skipped in rows:
             key = (kind, artist, track, album or "")
             played = ms >= stats.PLAY_MS
             sums = songs.get(key)
             if sums is None:
-                sums = songs[key] = [0, 0, 0]
-            sums[0] += sign * ms
-            sums[1] += sign * played
-            sums[2] += sign
+                sums = songs[key] = [0, 0, 0, None, None]
+            sums[0] -= ms
+            sums[1] -= played
+            sums[2] -= 1
             if played:
-                if sign > 0:
-                    seen = firsts.get(key)
-                    if seen is None:
-                        firsts[key] = [ended_at, ended_at]
-                    elif ended_at < seen[0]:
-                        seen[0] = ended_at
-                    elif ended_at > seen[1]:
-                        seen[1] = ended_at
-                else:
-                    self.dirty.add(key)
+                self.dirty.add(key)
             if kind == MUSIC:
-                quarter = quarters.get(ended_at // stats.QUARTER_HOUR_MS)
-                if quarter is None:
-                    quarter = quarters[ended_at // stats.QUARTER_HOUR_MS] = [0, 0, 0, 0, 0]
-                quarter[0] += sign * ms
-                quarter[1] += sign * played
+                bucket = buckets.get(ended_at // grain)
+                if bucket is None:
+                    bucket = buckets[ended_at // grain] = [0, 0, 0, 0, 0]
+                bucket[0] -= ms
+                bucket[1] -= played
                 if skipped is not None:
-                    quarter[2] += sign * skipped
-                    quarter[3] += sign
-                quarter[4] += sign
-            if low is None or ended_at < low:
-                low = ended_at
-            if high is None or ended_at > high:
-                high = ended_at
-        self.low, self.high = low, high
+                    bucket[2] -= skipped
+                    bucket[3] -= 1
+                bucket[4] -= 1
+            self._touch(ended_at, ended_at)
+
+    def _touch(self, low: int, high: int) -> None:
+        self.low = low if self.low is None else min(self.low, low)
+        self.high = high if self.high is None else max(self.high, high)
+
+    def see_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Store Rows (store.COLUMNS order) that start counting; written for the speed of a large import."""
+        if not rows:
+            return
+        songs, buckets, grain = self.songs, self.buckets, self.grain
+        play_ms = stats.PLAY_MS
+        ends, lengths = self.ends.append, self.lengths.append
+        for r in rows:
+            ended_at, ms, kind = r[0], r[4], r[7]
+            key = (kind, r[2], r[3], r[5] or "")
+            sums = songs.get(key)
+            played = ms >= play_ms
+            if sums is None:
+                songs[key] = [ms, 1, 1, ended_at, ended_at] if played else [ms, 0, 1, None, None]
+            else:
+                sums[0] += ms
+                sums[2] += 1
+                if played:
+                    sums[1] += 1
+                    if sums[3] is None:
+                        sums[3] = sums[4] = ended_at
+                    elif ended_at < sums[3]:
+                        sums[3] = ended_at
+                    elif ended_at > sums[4]:
+                        sums[4] = ended_at
+            if kind == MUSIC:
+                ends(ended_at)
+                lengths(ms)
+                skipped = r[11]
+                bucket = buckets.get(ended_at // grain)
+                if bucket is None:
+                    buckets[ended_at // grain] = [
+                        ms, played, skipped or 0, 0 if skipped is None else 1, 1
+                    ]  # fmt: skip
+                else:
+                    bucket[0] += ms
+                    bucket[1] += played
+                    if skipped is not None:
+                        bucket[2] += skipped
+                        bucket[3] += 1
+                    bucket[4] += 1
+        times = [r[0] for r in rows]
+        self._touch(min(times), max(times))
 
 
-def as_record(row: Sequence[object]) -> Record:
-    """A store Row (store.COLUMNS order) as the summary reads it."""
-    return (row[0], row[7], row[2], row[3], row[5], row[4], row[11])  # type: ignore[return-value]
+class LocalHours:
+    """UTC moments (Unix seconds) -> (local date ordinal, local hour). A zone's offset changes a few times
+    a year, so it is read once per UTC day (at both ends; a day with a change is read moment by moment)."""
+
+    def __init__(self) -> None:
+        self._days: dict[int, int | None] = {}  # UTC day -> its offset in seconds, None: it changes
+
+    def __call__(self, seconds: int) -> tuple[int, int]:
+        day = seconds // 86_400
+        offset = self._days.get(day, -1)
+        if offset == -1:
+            first = time.localtime(day * 86_400).tm_gmtoff
+            last = time.localtime(day * 86_400 + 86_399).tm_gmtoff
+            offset = self._days[day] = first if first == last else None
+        if offset is None:
+            local = datetime.fromtimestamp(seconds)
+            return local.toordinal(), local.hour
+        local_seconds = seconds + offset
+        return local_seconds // 86_400 + EPOCH_ORDINAL, local_seconds % 86_400 // 3600
 
 
-def local_hour(quarter: int, cache: dict[int, tuple[int, int]]) -> tuple[int, int]:
-    """A quarter hour (Unix ms // 15 min) -> (local date ordinal, local hour)."""
-    found = cache.get(quarter)
-    if found is None:
-        local = datetime.fromtimestamp(quarter * stats.QUARTER_HOUR_MS / 1000)
-        found = cache[quarter] = (local.toordinal(), local.hour)
-    return found
+EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 
 
 def apply(db: sqlite3.Connection, delta: Delta) -> None:
@@ -140,8 +217,8 @@ def apply(db: sqlite3.Connection, delta: Delta) -> None:
         rebuild(db)  # the sums of local hours were made in another zone: all of them again
         return
     _apply_songs(db, delta)
-    _apply_hours(db, delta.quarters)
-    _sessions_between(db, delta.low, delta.high)
+    _apply_hours(db, delta.buckets, delta.grain)
+    _sessions_between(db, delta.low, delta.high, delta)
 
 
 def _apply_songs(db: sqlite3.Connection, delta: Delta) -> None:
@@ -152,10 +229,7 @@ def _apply_songs(db: sqlite3.Connection, delta: Delta) -> None:
         "                   coalesce(excluded.first_played, first_played)), "
         "last_played = max(coalesce(last_played, excluded.last_played), "
         "                  coalesce(excluded.last_played, last_played))",
-        (
-            (*key, ms, plays, records, *(delta.firsts.get(key) or (None, None)))
-            for key, (ms, plays, records) in delta.songs.items()
-        ),
+        ((*key, *sums) for key, sums in delta.songs.items()),
     )
     db.execute("DELETE FROM song_totals WHERE records <= 0")
     if delta.dirty:
@@ -184,17 +258,21 @@ def _apply_songs(db: sqlite3.Connection, delta: Delta) -> None:
         db.execute("DELETE FROM dirty")
 
 
-def _apply_hours(db: sqlite3.Connection, quarters: dict[int, list[int]]) -> None:
-    cache: dict[int, tuple[int, int]] = {}
+def _apply_hours(db: sqlite3.Connection, buckets: dict[int, list[int]], grain: int) -> None:
+    local = LocalHours()
+    step = grain // 1000
     hours: dict[tuple[int, int], list[int]] = {}
-    for quarter, sums in quarters.items():
-        key = local_hour(quarter, cache)
+    for bucket, sums in buckets.items():
+        key = local(bucket * step)
         found = hours.get(key)
         if found is None:
-            hours[key] = list(sums)
+            hours[key] = sums
         else:
-            for index, value in enumerate(sums):
-                found[index] += value
+            found[0] += sums[0]
+            found[1] += sums[1]
+            found[2] += sums[2]
+            found[3] += sums[3]
+            found[4] += sums[4]
     db.executemany(
         "INSERT INTO local_hours VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
         "ms = ms + excluded.ms, plays = plays + excluded.plays, skipped = skipped + excluded.skipped, "
@@ -205,17 +283,21 @@ def _apply_hours(db: sqlite3.Connection, quarters: dict[int, list[int]]) -> None
 
 
 def _music(db: sqlite3.Connection, low: int, high: int) -> Iterator[tuple[int, int]]:
-    """(ended_at, ms) of the counted music records with low <= ended_at <= high, in time order."""
+    """(ended_at, ms) of the counted music records with low <= ended_at <= high, in time order (of two
+    ending together, the longer first: the order sessions are made in everywhere)."""
     return db.execute(
         f"SELECT ended_at, ms_played FROM records WHERE ended_at >= ? AND ended_at <= ? "
-        f"AND kind = '{MUSIC}' AND {COUNTED} ORDER BY ended_at",
+        f"AND kind = '{MUSIC}' AND {COUNTED} ORDER BY ended_at, ms_played DESC",
         (low, high),
     )
 
 
-def _sessions_between(db: sqlite3.Connection, low: int, high: int) -> None:
+def _sessions_between(db: sqlite3.Connection, low: int, high: int, delta: Delta | None = None) -> None:
     """The sessions again around [low, high]: from the session under (low - a day - the gap), whose
-    start no record of a day or less can reach back over, to the last one a record at `high` can join."""
+    start no record of a day or less can reach back over, to the last one a record at `high` can join.
+
+    When every counted music record there is one the write added (a first import), they are taken from
+    `delta` instead of being read back."""
     reach = DAY_MS + stats.SESSION_GAP_MS
     before = db.execute(
         "SELECT first_end FROM sessions WHERE first_end <= ? ORDER BY first_end DESC LIMIT 1", (low - reach,)
@@ -224,11 +306,36 @@ def _sessions_between(db: sqlite3.Connection, low: int, high: int) -> None:
     after = db.execute("SELECT max(last_end) FROM sessions WHERE first_end <= ?", (high + reach,)).fetchone()
     end = max(high, after[0] or high)
     db.execute("DELETE FROM sessions WHERE first_end >= ? AND first_end <= ?", (start, end))
-    sessions = stats.Sessions(keep=True)
-    for ended_at, ms in _music(db, start, end):
-        sessions.see(ended_at, ms)
-    sessions.finished()
-    db.executemany("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", sessions.every or [])
+    records: Iterable[tuple[int, int]] | None = None
+    if delta is not None and _only_new(db, delta, start, end):
+        records = _in_order(delta.ends, delta.lengths)
+    if records is None:
+        records = _music(db, start, end)
+    db.executemany("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", stats.sessions_of(records))
+
+
+def _only_new(db: sqlite3.Connection, delta: Delta, start: int, end: int) -> bool:
+    """Whether the counted music records in [start, end] are exactly the new ones of `delta`."""
+    if (
+        delta.removed
+        or delta.low is None
+        or delta.high is None
+        or not start <= delta.low <= delta.high <= end
+    ):
+        return False
+    (stored,) = db.execute(
+        f"SELECT count(*) FROM records WHERE ended_at >= ? AND ended_at <= ? AND kind = '{MUSIC}' AND {COUNTED}",
+        (start, end),
+    ).fetchone()
+    return bool(stored == len(delta.ends))
+
+
+def _in_order(ends: array[int], lengths: array[int]) -> Iterable[tuple[int, int]]:
+    """(ended_at, ms) pairs in the order sessions are made in; an export's files are usually already in
+    that order (rising end times), and then nothing is sorted."""
+    if all(map(operator.lt, ends, itertools.islice(ends, 1, None))):
+        return zip(ends, lengths, strict=True)
+    return sorted(zip(ends, lengths, strict=True), key=lambda pair: (pair[0], -pair[1]))
 
 
 def rebuild(db: sqlite3.Connection) -> None:
@@ -238,7 +345,7 @@ def rebuild(db: sqlite3.Connection) -> None:
     delta = Delta()
     delta.see(db.execute(f"SELECT {FIELDS} FROM records WHERE {COUNTED}"), +1)
     _apply_songs(db, delta)
-    _apply_hours(db, delta.quarters)
+    _apply_hours(db, delta.buckets, delta.grain)
     _sessions_between(db, 0, 2**62)
     db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (LOCAL_TZ, zone_fingerprint()))
 
