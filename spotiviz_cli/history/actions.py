@@ -295,6 +295,7 @@ class Chosen:
     covers: tuple[date, date] | None  # the first and last day of music in the whole history
     start: int  # Unix ms of period.start and period.end
     end: int
+    whole: bool  # the period holds every record of the history, of any kind
 
     def bounds(self, period: stats.Period) -> tuple[int, int]:
         return stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end)
@@ -305,7 +306,9 @@ def _chosen(store: HistoryStore, choice: PeriodChoice) -> Chosen:
     covers = (stats.local_date(span[0]), stats.local_date(span[1])) if span else None
     period = choice.period(covers, datetime.now().date())
     start, end = stats.to_epoch_ms(period.start), stats.to_epoch_ms(period.end)
-    return Chosen(period, choice.previous(period), covers, start, end)
+    every = store.span(None)  # of any kind: a period that holds all of it reads the all-time sums
+    whole = every is None or (start <= every[0] and every[1] < end)
+    return Chosen(period, choice.previous(period), covers, start, end, whole)
 
 
 def history_stats(
@@ -343,7 +346,7 @@ def history_top(
     choice.check()
     with open_store(services, readonly=True) as store, faults(store_path(services)):
         chosen = _chosen(store, choice)
-        tally = store.tally(what, chosen.start, chosen.end)
+        tally = store.tally(what, chosen.start, chosen.end, whole=chosen.whole)
         previous = store.tally(what, *chosen.bounds(chosen.before)) if chosen.before else None
     return chosen, views.top(tally, by=by, limit=limit, previous=previous)
 
@@ -372,10 +375,12 @@ def history_item(
         if not found:
             raise _not_found(what, name, artist, every)
         chosen = _chosen(store, choice)
-        ranked = views.ranking(store.tally(what, chosen.start, chosen.end))
+        ranked = views.ranking(store.tally(what, chosen.start, chosen.end, whole=chosen.whole))
         rank_of = {(e.name, e.artist): e for e in ranked}
         if len(found) > 1:
-            whole = {(e.name, e.artist): e.rank for e in views.ranking(store.tally(what, 0, 2**62))}
+            whole = {
+                (e.name, e.artist): e.rank for e in views.ranking(store.tally(what, 0, 2**62, whole=True))
+            }
 
             def preference(pair: tuple[str, str]) -> tuple[int, int]:
                 entry = rank_of.get(pair)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spotiviz_cli.errors import SpotivizError
-from spotiviz_cli.history import merge, summary
+from spotiviz_cli.history import merge, stats, summary
 from spotiviz_cli.history.merge import ACCOUNT, EXTENDED, MUSIC, SYNC
 
 EPISODE, AUDIOBOOK = "episode", "audiobook"
@@ -181,7 +181,9 @@ class HistoryStore:
     `readonly=True` (stats, wrapped --year) never creates, migrates or locks the file, and works on a
     read-only file or folder (a backup, another user's copy)."""
 
-    def __init__(self, path: Path, *, busy_timeout: float = 30.0, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, busy_timeout: float = 30.0, readonly: bool = False, summaries: bool = True
+    ) -> None:
         self.path = path
         self.readonly = readonly
         self._delta = summary.Delta()  # what the open transaction changes in the summary tables
@@ -195,7 +197,10 @@ class HistoryStore:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA cache_size = -65536")  # 64 MiB
+            if readonly:  # a view that reads all of a large history starts cold: no copies through read()
+                self._db.execute("PRAGMA mmap_size = 1073741824")
             self._migrate()
+        self._summed: bool | None = None if summaries else False  # False: every figure from the records
 
     @staticmethod
     def _open_readonly(path: Path, busy_timeout: float) -> sqlite3.Connection:
@@ -358,9 +363,10 @@ class HistoryStore:
         with faults(self.path):
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
-    def span(self, kind: str = MUSIC) -> tuple[int, int] | None:
-        """The first and last end time (Unix ms) of the plays of `kind`: one step into each end of the key."""
-        query = "SELECT ended_at FROM records WHERE kind = ? AND merged = 0 ORDER BY ended_at {} LIMIT 1"
+    def span(self, kind: str | None = MUSIC) -> tuple[int, int] | None:
+        """The first and last end time (Unix ms) of the plays of `kind` (None: of any kind): one step
+        into each end of the key."""
+        query = "SELECT ended_at FROM records WHERE kind = coalesce(?, kind) AND merged = 0 ORDER BY ended_at {} LIMIT 1"
         first = self._db.execute(query.format("ASC"), (kind,)).fetchone()
         last = self._db.execute(query.format("DESC"), (kind,)).fetchone()
         return None if first is None or last is None else (int(first[0]), int(last[0]))
@@ -376,8 +382,27 @@ class HistoryStore:
             (start_ms, end_ms),
         )
 
-    def tally(self, what: str, start_ms: int, end_ms: int) -> list[tuple[str, str, int, int]]:
+    @property
+    def summed(self) -> bool:
+        """Whether the summary tables can be read (their local hours were made in this time zone)."""
+        if self._summed is None:
+            with faults(self.path):
+                self._summed = summary.usable(self._db)
+        return self._summed
+
+    def parts(self, period: stats.Period, start_ms: int, end_ms: int, *, whole: bool) -> stats.Parts:
+        """The parts of a period's figures: from the summary tables, or else one pass over its records.
+        `whole`: the period holds every record of the history."""
+        if self.summed:
+            return summary.parts(self._db, start_ms, end_ms, period, whole)
+        return stats.parts_of(self.music_between(start_ms, end_ms))
+
+    def tally(
+        self, what: str, start_ms: int, end_ms: int, *, whole: bool = False
+    ) -> list[tuple[str, str, int, int]]:
         """(name, artist, ms, plays of 30 s or more) of every artist (track, album, show) of a period."""
+        if whole and self.summed:
+            return summary.tally(self._db, what)
         names, where, group = ENTRIES[what]
         return self._db.execute(
             f"SELECT {names}, SUM(ms_played), SUM(ms_played >= 30000) FROM records "
@@ -387,6 +412,8 @@ class HistoryStore:
 
     def names(self, what: str) -> list[tuple[str, str]]:
         """Every (name, artist) of that kind in the whole history."""
+        if self.summed:
+            return summary.names(self._db, what)
         names, where, group = ENTRIES[what]
         return self._db.execute(
             f"SELECT {names} FROM records WHERE merged = 0 AND {where} GROUP BY {group}"
@@ -406,6 +433,8 @@ class HistoryStore:
     def forgotten(self, before_ms: int, limit: int) -> list[tuple[str, str, int, int, int]]:
         """(track, artist, plays, ms, last play) of the most played tracks (plays of 30 s or more) not
         played since `before_ms`, most plays first."""
+        if self.summed:
+            return summary.forgotten(self._db, before_ms, limit)
         return self._db.execute(
             "SELECT track, artist, SUM(ms_played >= 30000) AS plays, SUM(ms_played), "
             "MAX(CASE WHEN ms_played >= 30000 THEN ended_at END) AS last FROM records "
@@ -417,6 +446,8 @@ class HistoryStore:
     def firsts_between(self, start_ms: int, end_ms: int) -> tuple[dict[str, int], int]:
         """The artists whose first music play of 30 s or more in the whole history ended in [start, end),
         with its end time; and how many tracks (name and artist) had theirs then."""
+        if self.summed:
+            return summary.firsts(self._db, start_ms, end_ms)
         counted = "FROM records WHERE kind = 'music' AND merged = 0 AND ms_played >= 30000"
         artists = self._db.execute(
             f"SELECT artist, MIN(ended_at) AS first {counted} AND artist <> '' "

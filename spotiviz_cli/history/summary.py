@@ -366,3 +366,110 @@ def snapshot(db: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
         table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4").fetchall()
         for table in ("song_totals", "local_hours", "sessions")
     }
+
+
+# ---------------------------------------------------------------- reading: the query layer over the sums
+
+
+def parts(
+    db: sqlite3.Connection, start_ms: int, end_ms: int, period: stats.Period, whole: bool
+) -> stats.Parts:
+    """The parts of a period's figures (`usable` must hold): songs from `song_totals` when the period
+    holds the whole history, else summed from its records (a range of the primary key); hours from
+    `local_hours`; sessions from `sessions`, those cut by the period's ends made again from their
+    records inside it."""
+    if whole:
+        songs = db.execute(
+            f"SELECT artist, track, album, ms, plays FROM song_totals WHERE kind = '{MUSIC}'"
+        ).fetchall()
+    else:
+        songs = db.execute(
+            "SELECT artist, track, coalesce(album, ''), SUM(ms_played), SUM(ms_played >= ?) FROM records "
+            f"WHERE ended_at >= ? AND ended_at < ? AND kind = '{MUSIC}' AND {COUNTED} GROUP BY 1, 2, 3",
+            (stats.PLAY_MS, start_ms, end_ms),
+        ).fetchall()
+    first_day, end_day = period.start.date().toordinal(), period.end.date().toordinal()
+    hours = db.execute(
+        "SELECT day, hour, ms, plays, skipped, skip_known FROM local_hours WHERE day >= ? AND day < ?",
+        (first_day, end_day),
+    ).fetchall()
+    count, total, longest = _period_sessions(db, start_ms, end_ms)
+    return stats.Parts(
+        songs={(artist, track, album): [ms, plays] for artist, track, album, ms, plays in songs},
+        hours={(day, hour): [ms, plays, skipped, known] for day, hour, ms, plays, skipped, known in hours},
+        session_count=count,
+        session_ms=total,
+        longest=longest,
+    )
+
+
+def _period_sessions(
+    db: sqlite3.Connection, start_ms: int, end_ms: int
+) -> tuple[int, int, tuple[int, int, int, int] | None]:
+    """Count, ms and the longest of the sessions of the records in [start, end)."""
+    count, total = db.execute(
+        "SELECT count(*), coalesce(SUM(ms), 0) FROM sessions WHERE first_end >= ? AND last_end < ?",
+        (start_ms, end_ms),
+    ).fetchone()
+    inside = db.execute(
+        "SELECT * FROM sessions WHERE first_end >= ? AND last_end < ? ORDER BY ms DESC, first_end LIMIT 1",
+        (start_ms, end_ms),
+    ).fetchall()
+    cut = db.execute(
+        "SELECT first_end, last_end FROM sessions WHERE first_end < ? AND last_end >= ? "
+        "AND (first_end < ? OR last_end >= ?)",
+        (end_ms, start_ms, start_ms, end_ms),
+    ).fetchall()
+    pieces: list[stats.SessionRow] = []
+    for first_end, last_end in cut:
+        pieces += stats.sessions_of(_music(db, max(first_end, start_ms), min(last_end, end_ms - 1)))
+    count += len(pieces)
+    total += sum(piece[3] for piece in pieces)
+    return count, total, stats.longest_of([*inside, *pieces])
+
+
+def firsts(db: sqlite3.Connection, start_ms: int, end_ms: int) -> tuple[dict[str, int], int]:
+    """As HistoryStore.firsts_between, from `song_totals`."""
+    artists = db.execute(
+        f"SELECT artist, MIN(first_played) AS first FROM song_totals WHERE kind = '{MUSIC}' AND artist <> '' "
+        "GROUP BY artist HAVING first >= ? AND first < ?",
+        (start_ms, end_ms),
+    ).fetchall()
+    (tracks,) = db.execute(
+        f"SELECT count(*) FROM (SELECT MIN(first_played) AS first FROM song_totals WHERE kind = '{MUSIC}' "
+        "AND track <> '' GROUP BY track, artist HAVING first >= ? AND first < ?)",
+        (start_ms, end_ms),
+    ).fetchone()
+    return {str(name): int(first) for name, first in artists}, int(tracks)
+
+
+# what each kind of entry is in song_totals: (name and artist columns, the rows it sums, grouping)
+TOTALS = {
+    "artists": ("artist, ''", f"kind = '{MUSIC}' AND artist <> ''", "artist"),
+    "tracks": ("track, artist", f"kind = '{MUSIC}' AND track <> ''", "track, artist"),
+    "albums": ("album, artist", f"kind = '{MUSIC}' AND album <> ''", "album, artist"),
+    "shows": ("artist, ''", "kind = 'episode' AND artist <> ''", "artist"),
+}
+
+
+def tally(db: sqlite3.Connection, what: str) -> list[tuple[str, str, int, int]]:
+    """(name, artist, ms, plays) of every artist (track, album, show) of the whole history."""
+    names, where, group = TOTALS[what]
+    return db.execute(
+        f"SELECT {names}, SUM(ms), SUM(plays) FROM song_totals WHERE {where} GROUP BY {group}"
+    ).fetchall()
+
+
+def names(db: sqlite3.Connection, what: str) -> list[tuple[str, str]]:
+    names_, where, group = TOTALS[what]
+    return db.execute(f"SELECT {names_} FROM song_totals WHERE {where} GROUP BY {group}").fetchall()
+
+
+def forgotten(db: sqlite3.Connection, before_ms: int, limit: int) -> list[tuple[str, str, int, int, int]]:
+    """As HistoryStore.forgotten, from `song_totals`."""
+    return db.execute(
+        "SELECT track, artist, SUM(plays) AS count, SUM(ms), MAX(last_played) AS last FROM song_totals "
+        f"WHERE kind = '{MUSIC}' AND track <> '' GROUP BY track, artist "
+        "HAVING count > 0 AND last < ? ORDER BY count DESC, SUM(ms) DESC, track, artist LIMIT ?",
+        (before_ms, limit),
+    ).fetchall()
