@@ -106,7 +106,10 @@ def figures(store: HistoryStore, period: stats.Period) -> dict[str, Any]:
     span = store.span(None)
     whole = span is None or (start <= span[0] and span[1] < end)
     parts = store.parts(period, start, end, whole=whole)
-    result = stats.figures(parts, period, firsts=stats.Firsts(*store.firsts_between(start, end)))
+    episodes = store.episodes_between(start, end, whole=whole).fetchall()
+    result = stats.figures(
+        parts, period, episodes=episodes, firsts=stats.Firsts(*store.firsts_between(start, end))
+    )
     return {
         "stats": stats.stats_json(result),
         "top": {what: views.ranking(store.tally(what, start, end, whole=whole)) for what in views.WHATS},

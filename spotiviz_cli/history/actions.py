@@ -326,13 +326,13 @@ def history_stats(
     with open_store(services, readonly=True) as store, faults(path):
         chosen = _chosen(store, choice)
         start, end = chosen.start, chosen.end
-        episodes = store.episodes_between(start, end).fetchall()
+        episodes = store.episodes_between(start, end, whole=chosen.whole).fetchall()
         firsts = stats.Firsts(*store.firsts_between(start, end))
-        figures = stats.compute(
-            store.music_between(start, end), chosen.period, episodes=episodes, firsts=firsts
-        )
+        parts = store.parts(chosen.period, start, end, whole=chosen.whole)
+        figures = stats.figures(parts, chosen.period, episodes=episodes, firsts=firsts)
         if chosen.before is not None:
-            figures = figures.against(chosen.before, store.music_between(*chosen.bounds(chosen.before)))
+            before = store.parts(chosen.before, *chosen.bounds(chosen.before), whole=False)
+            figures = figures.against_parts(chosen.before, before)
     return PeriodStats(figures, chosen.covers)
 
 

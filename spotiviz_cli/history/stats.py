@@ -234,14 +234,16 @@ Song = tuple[str, str, str]  # artist, track, album ("" for none): the finest gr
 
 @dataclass
 class Parts:
-    """What every figure of a period is made of: sums by song and by local hour, and the sessions.
+    """What every figure of a period is made of: sums by song, by local day and by weekday and hour, and
+    the sessions.
 
     One pass over the records makes them (`parts_of`); the history's summary tables hold the same sums
     (`history.summary`), so both ways give the same figures through `figures`."""
 
     songs: dict[Song, list[int]] = field(default_factory=dict)  # -> [ms, plays]
-    hours: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (local date ordinal, hour) ->
+    days: dict[int, list[int]] = field(default_factory=dict)  # local date ordinal ->
     # [ms, plays, skipped, records that say whether they were skipped]
+    punch: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _ in range(7)])  # ms, Monday first
     session_count: int = 0
     session_ms: int = 0
     longest: tuple[int, int, int, int] | None = None  # start, end (Unix ms), ms, plays
@@ -250,24 +252,28 @@ class Parts:
 def parts_of(rows: Iterable[HistoryRow], to_local: ToLocal = datetime.fromtimestamp) -> Parts:
     """One pass over music rows in time order (a heavy year is ~50,000 of them)."""
     songs: dict[Song, list[int]] = {}
-    hours: dict[tuple[int, int], list[int]] = {}
+    days: dict[int, list[int]] = {}
+    punch = [[0] * 24 for _ in range(7)]
     pairs: list[tuple[int, int]] = []
     pair = pairs.append
-    quarters: dict[int, list[int]] = {}  # quarter hour -> the sums of its local hour
+    quarters: dict[int, tuple[list[int], list[int], int]] = {}  # quarter hour -> its day, weekday, hour
     for ended_at, ms, artist, track, skip, album in rows:
         # the local calendar of a quarter hour, worked out once: every time zone's offset is a multiple
         # of 15 minutes, so all of a quarter hour falls in the same local hour
         quarter = ended_at // QUARTER_HOUR_MS
-        sums = quarters.get(quarter)
-        if sums is None:
+        found = quarters.get(quarter)
+        if found is None:
             local = to_local(quarter * QUARTER_HOUR_MS / 1000)
-            sums = quarters[quarter] = hours.setdefault((local.toordinal(), local.hour), [0, 0, 0, 0])
+            day = days.setdefault(local.toordinal(), [0, 0, 0, 0])
+            found = quarters[quarter] = (day, punch[local.weekday()], local.hour)
+        sums, weekday, hour = found
         played = ms >= PLAY_MS
         sums[0] += ms
         sums[1] += played
         if skip is not None:
             sums[2] += skip
             sums[3] += 1
+        weekday[hour] += ms
         song = songs.get((artist, track, album or ""))
         if song is None:
             song = songs[(artist, track, album or "")] = [0, 0]
@@ -275,7 +281,7 @@ def parts_of(rows: Iterable[HistoryRow], to_local: ToLocal = datetime.fromtimest
         song[1] += played
         pair((ended_at, ms))
     sessions = sessions_of(pairs)
-    return Parts(songs, hours, len(sessions), sum(s[3] for s in sessions), longest_of(sessions))
+    return Parts(songs, days, punch, len(sessions), sum(s[3] for s in sessions), longest_of(sessions))
 
 
 def compute(
@@ -325,17 +331,15 @@ def figures(
     day_ms: dict[int, int] = {}
     days: set[int] = set()  # local dates (as ordinals) with a play
     month_ms: dict[tuple[int, int], int] = {}
-    punch = [[0] * 24 for _ in range(7)]
-    for (ordinal, hour), (ms, count, skips, recorded) in parts.hours.items():
+    punch = parts.punch
+    for ordinal, (ms, count, skips, recorded) in parts.days.items():
         total_ms += ms
         plays += count
         skipped += skips
         recorded_skips += recorded
-        day_ms[ordinal] = day_ms.get(ordinal, 0) + ms
+        day_ms[ordinal] = ms
         if count:
             days.add(ordinal)
-        punch[(ordinal + 6) % 7][hour] += ms
-    for ordinal, ms in day_ms.items():
         day = date.fromordinal(ordinal)
         month_ms[(day.year, day.month)] = month_ms.get((day.year, day.month), 0) + ms
     artists, tracks, albums = _by_name(parts.songs)
@@ -406,9 +410,9 @@ def summary_and_ranks(
     """The headline figures of a period, and every artist's, track's and album's rank by minutes (then
     plays, then name) in it."""
     artists, tracks, albums = _by_name(parts.songs)
-    total_ms = sum(sums[0] for sums in parts.hours.values())
-    plays = sum(sums[1] for sums in parts.hours.values())
-    days = {ordinal for (ordinal, _), sums in parts.hours.items() if sums[1]}
+    total_ms = sum(sums[0] for sums in parts.days.values())
+    plays = sum(sums[1] for sums in parts.days.values())
+    days = {ordinal for ordinal, sums in parts.days.items() if sums[1]}
     summary = Summary(
         period.label,
         total_ms / 60000,

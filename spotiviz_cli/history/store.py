@@ -461,8 +461,13 @@ class HistoryStore:
         ).fetchone()
         return {str(name): int(first) for name, first in artists}, int(tracks)
 
-    def episodes_between(self, start_ms: int, end_ms: int) -> sqlite3.Cursor:
-        """(ended_at, ms_played, show, episode) of the podcast plays with start <= ended_at < end."""
+    def episodes_between(self, start_ms: int, end_ms: int, *, whole: bool = False) -> sqlite3.Cursor:
+        """(ended_at, ms_played, show, episode) of the podcast plays with start <= ended_at < end; for
+        the `whole` history from the song totals, one row per episode with its summed ms (ended_at 0)."""
+        if whole and self.summed:
+            return self._db.execute(
+                "SELECT 0, SUM(ms), artist, track FROM song_totals WHERE kind = 'episode' GROUP BY artist, track"
+            )
         return self._db.execute(
             "SELECT ended_at, ms_played, artist, track FROM records "
             "WHERE ended_at >= ? AND ended_at < ? AND kind = 'episode' AND merged = 0",

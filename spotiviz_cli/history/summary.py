@@ -389,14 +389,22 @@ def parts(
             (stats.PLAY_MS, start_ms, end_ms),
         ).fetchall()
     first_day, end_day = period.start.date().toordinal(), period.end.date().toordinal()
-    hours = db.execute(
-        "SELECT day, hour, ms, plays, skipped, skip_known FROM local_hours WHERE day >= ? AND day < ?",
+    days = db.execute(
+        "SELECT day, SUM(ms), SUM(plays), SUM(skipped), SUM(skip_known) FROM local_hours "
+        "WHERE day >= ? AND day < ? GROUP BY day",
         (first_day, end_day),
     ).fetchall()
+    punch = [[0] * 24 for _ in range(7)]
+    for weekday, hour, ms in db.execute(
+        "SELECT (day + 6) % 7, hour, SUM(ms) FROM local_hours WHERE day >= ? AND day < ? GROUP BY 1, 2",
+        (first_day, end_day),
+    ):
+        punch[weekday][hour] = ms
     count, total, longest = _period_sessions(db, start_ms, end_ms)
     return stats.Parts(
         songs={(artist, track, album): [ms, plays] for artist, track, album, ms, plays in songs},
-        hours={(day, hour): [ms, plays, skipped, known] for day, hour, ms, plays, skipped, known in hours},
+        days={day: [ms, plays, skipped, known] for day, ms, plays, skipped, known in days},
+        punch=punch,
         session_count=count,
         session_ms=total,
         longest=longest,
@@ -407,13 +415,13 @@ def _period_sessions(
     db: sqlite3.Connection, start_ms: int, end_ms: int
 ) -> tuple[int, int, tuple[int, int, int, int] | None]:
     """Count, ms and the longest of the sessions of the records in [start, end)."""
-    count, total = db.execute(
-        "SELECT count(*), coalesce(SUM(ms), 0) FROM sessions WHERE first_end >= ? AND last_end < ?",
+    count, total, most = db.execute(
+        "SELECT count(*), coalesce(SUM(ms), 0), MAX(ms) FROM sessions WHERE first_end >= ? AND last_end < ?",
         (start_ms, end_ms),
     ).fetchone()
     inside = db.execute(
-        "SELECT * FROM sessions WHERE first_end >= ? AND last_end < ? ORDER BY ms DESC, first_end LIMIT 1",
-        (start_ms, end_ms),
+        "SELECT * FROM sessions WHERE first_end >= ? AND last_end < ? AND ms = ? ORDER BY first_end LIMIT 1",
+        (start_ms, end_ms, most),
     ).fetchall()
     cut = db.execute(
         "SELECT first_end, last_end FROM sessions WHERE first_end < ? AND last_end >= ? "
