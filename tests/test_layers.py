@@ -19,6 +19,7 @@ ALLOWED = {
         "cli/history.py",
         "render/text.py",
         "render/charts.py",
+        "render/fit.py",
         "render/tables.py",
         "render/wrapped.py",
         "render/history.py",

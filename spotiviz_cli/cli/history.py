@@ -378,7 +378,6 @@ def history_stats(
     """
     from spotiviz_cli.history import actions
     from spotiviz_cli.history.stats import stats_json
-    from spotiviz_cli.render import history as render_history
 
     services = services_of(ctx)
     choice = _choice(year, month, last, since, until)
@@ -386,6 +385,8 @@ def history_stats(
     if as_json:
         print_json(stats_json(result.figures))
     else:
+        from spotiviz_cli.render import history as render_history
+
         services.out.print(
             render_history.history_screen(result.figures, db_path=_db_path(services)),
             width=min(services.out.width, 100),

@@ -9,13 +9,17 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spotiviz_cli.dates import add_months
 from spotiviz_cli.errors import SpotivizError, UsageProblem
-from spotiviz_cli.history import importers, stats, views
+from spotiviz_cli.history import stats, views
 from spotiviz_cli.history.store import MUSIC, SYNC, HistoryStore, Row, faults, row
-from spotiviz_cli.models import Play
 from spotiviz_cli.services import Services
+
+if TYPE_CHECKING:
+    from spotiviz_cli.history import importers  # loaded by import_paths: parsing pulls in the API models
+    from spotiviz_cli.models import Play
 
 SYNC_CURSOR = "sync_after_ms"  # the newest synced play: the `after` of the next sync
 LAST_SYNC = "last_sync_at"  # ISO 8601 UTC time of the last successful sync
@@ -147,6 +151,8 @@ def import_paths(services: Services, paths: Sequence[Path], progress: Progress |
     """Every history file under `paths`, in one transaction: a bad file or record leaves the store as it was.
 
     One file is in memory at a time, and none over the size limit is read."""
+    from spotiviz_cli.history import importers
+
     settings = services.settings
     latest = int(services.now().timestamp() * 1000) + importers.DAY_MS
     path = store_path(services)

@@ -21,7 +21,7 @@ from spotiviz_cli.render.charts import (
     punchcard_chart,
     side_by_side,
 )
-from spotiviz_cli.render.tables import Column, FitTable
+from spotiviz_cli.render.fit import Column, FitTable
 from spotiviz_cli.render.text import clean, literal
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

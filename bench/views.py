@@ -1,0 +1,95 @@
+"""History views benchmark: each view over a million-play history, against the CLI's own start-up.
+
+Every view runs as a user runs it (a new `python -m spotiviz_cli` process), N times; the figure is its
+median time minus the median time of `spotiviz --version` measured in the same run, so a slow or busy
+machine shifts both alike. The history is the synthetic extended export of bench/history_data.py,
+imported once (kept in --db for later runs).
+
+    python bench/views.py [--plays 1000000] [--data DIR] [--db DIR] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.history_data import write_extended
+from spotiviz_cli.history import actions
+from spotiviz_cli.services import Services
+
+BOUND_S = 0.3  # the issue's bound for each view, above start-up
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "spotiviz_cli", *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
+    return elapsed, done.stdout
+
+
+def median_of(args: list[str], env: dict[str, str], runs: int) -> float:
+    run(args, env)  # once to warm the file cache, as for someone who just used it
+    return statistics.median(run(args, env)[0] for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plays", type=int, default=1_000_000)
+    parser.add_argument("--data", type=Path, help="the generated export files (made when missing)")
+    parser.add_argument("--db", type=Path, help="the data folder of the imported history (made when missing)")
+    parser.add_argument("--runs", type=int, default=5)
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        source = options.data or Path(scratch) / "export"
+        files = sorted(source.glob("Streaming_History_Audio_*.json")) if source.exists() else []
+        if not files:
+            print(f"generating {options.plays:,} plays ...", flush=True)
+            years = min(max(1, round(options.plays / 20_000)), 2026 - 2007)
+            files = write_extended(source, options.plays, start_year=2026 - years)
+        data = options.db or Path(scratch) / "data"
+        services = Services(environ={"SPOTIVIZ_DATA_DIR": str(data)}, cwd=ROOT)
+        if not (data / "history.sqlite3").exists():
+            print("importing ...", flush=True)
+            actions.import_paths(services, files)
+        env = {"SPOTIVIZ_DATA_DIR": str(data), "PATH": "", "TZ": "UTC", "COLUMNS": "100"}
+        _, top = run(["history", "top", "artists", "--limit", "1", "--json"], env)
+        artist = json.loads(top)[0]["name"]
+        year = "2025"
+        views = [
+            ["history", "stats", "--json"],
+            ["history", "stats"],
+            ["history", "stats", "--year", year, "--json"],
+            ["history", "artist", artist, "--json"],
+            ["history", "top", "tracks", "--limit", "1000", "--json"],
+            ["history", "rediscover", "--json"],
+            ["wrapped", "--year", year, "--json"],
+        ]
+        startup = median_of(["--version"], env, options.runs)
+        print(f"spotiviz --version (start-up): {startup:.3f} s, median of {options.runs}")
+        print(f"{'view':<52} {'seconds':>8} {'above start-up':>15}")
+        worst = 0.0
+        for args in views:
+            seconds = median_of(args, env, options.runs)
+            above = seconds - startup
+            worst = max(worst, above)
+            flag = "" if above < BOUND_S else f"  over {BOUND_S} s"
+            print(f"{' '.join(args):<52} {seconds:>8.3f} {above:>14.3f}s{flag}")
+        print(f"slowest view: {worst:.3f} s above start-up (bound {BOUND_S} s)")
+
+
+if __name__ == "__main__":
+    main()
