@@ -244,10 +244,6 @@ def wrapped(
 
       spotiviz --demo wrapped   [dim]# no account needed[/]
     """
-    from spotiviz_cli import listening, session
-    from spotiviz_cli import wrapped as figures
-    from spotiviz_cli.render import wrapped as render_wrapped
-
     if year is not None and range_:
         raise UsageProblem(
             "--range chooses Spotify's top lists; --year draws a year of your history instead.",
@@ -278,6 +274,10 @@ def wrapped(
             )
         screen = render_history.wrapped_year_screen(history.figures, year)
     else:
+        from spotiviz_cli import listening, session
+        from spotiviz_cli import wrapped as figures
+        from spotiviz_cli.render import wrapped as render_wrapped
+
         with busy(services, "Gathering your listening"), session.authorised_api(services) as api:
             inputs = listening.wrapped_inputs(api, time_range)
         report = figures.compute(inputs, demo=services.demo)
@@ -286,6 +286,8 @@ def wrapped(
             return
         screen = render_wrapped.wrapped_screen(report, now=services.now())
         services.demo_said = report.demo  # the screen says so itself
+    from spotiviz_cli.render import wrapped as render_wrapped
+
     console = services.out
     console.print(screen, width=min(console.width, render_wrapped.MAX_WIDTH))
     if svg is None and html is None:

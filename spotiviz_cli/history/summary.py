@@ -107,8 +107,11 @@ class Delta:
         """Records that start (sign +1) or stop (-1) counting: the flips of the merge of sources."""
         rows = list(records)
         if sign > 0:
-            self.see_rows(
-                [(r[0], None, r[2], r[3], r[5], r[4], None, r[1], None, None, None, r[6]) for r in rows]
+            self.see_rows(  # as store Rows (store.COLUMNS order)
+                [
+                    (r[0], None, r[2], r[3], r[5], r[4], None, r[1], None, None, None, r[6], None, None)
+                    for r in rows
+                ]
             )
             return
         self.removed = self.removed or bool(rows)
@@ -147,9 +150,13 @@ class Delta:
         songs, buckets, grain = self.songs, self.buckets, self.grain
         play_ms = stats.PLAY_MS
         ends, lengths = self.ends.append, self.lengths.append
-        for r in rows:
-            ended_at, ms, kind = r[0], r[4], r[7]
-            key = (kind, r[2], r[3], r[5] or "")
+        low = high = rows[0][0]
+        for ended_at, _, artist, track, ms, album, _, kind, _, _, _, skipped, _, _ in rows:
+            if ended_at < low:
+                low = ended_at
+            elif ended_at > high:
+                high = ended_at
+            key = (kind, artist, track, album or "")
             sums = songs.get(key)
             played = ms >= play_ms
             if sums is None:
@@ -168,7 +175,6 @@ class Delta:
             if kind == MUSIC:
                 ends(ended_at)
                 lengths(ms)
-                skipped = r[11]
                 bucket = buckets.get(ended_at // grain)
                 if bucket is None:
                     buckets[ended_at // grain] = [
@@ -181,8 +187,7 @@ class Delta:
                         bucket[2] += skipped
                         bucket[3] += 1
                     bucket[4] += 1
-        times = [r[0] for r in rows]
-        self._touch(min(times), max(times))
+        self._touch(low, high)
 
 
 class LocalHours:
