@@ -428,13 +428,16 @@ def _period_sessions(
         "SELECT * FROM sessions WHERE first_end >= ? AND last_end < ? AND ms = ? ORDER BY first_end LIMIT 1",
         (start_ms, end_ms, most),
     ).fetchall()
-    cut = db.execute(
-        "SELECT first_end, last_end FROM sessions WHERE first_end < ? AND last_end >= ? "
-        "AND (first_end < ? OR last_end >= ?)",
-        (end_ms, start_ms, start_ms, end_ms),
-    ).fetchall()
+    cut = set()  # the sessions running over the period's start or its end: one step into the key each
+    for moment in (start_ms, end_ms):
+        found = db.execute(
+            "SELECT first_end, last_end FROM sessions WHERE first_end < ? ORDER BY first_end DESC LIMIT 1",
+            (moment,),
+        ).fetchone()
+        if found is not None and found[1] >= moment and found[1] >= start_ms:
+            cut.add((found[0], found[1]))
     pieces: list[stats.SessionRow] = []
-    for first_end, last_end in cut:
+    for first_end, last_end in sorted(cut):
         pieces += stats.sessions_of(_music(db, max(first_end, start_ms), min(last_end, end_ms - 1)))
     count += len(pieces)
     total += sum(piece[3] for piece in pieces)
