@@ -195,7 +195,7 @@ def top_screen(entries: list[Entry], what: str, by: str, period_label: str, *, h
         columns.append(Column("Was", [_change(e) for e in entries], fixed=True, right=True, drop=2))
     columns.append(Column(HEADERS[what], [literal(e.name) for e in entries], style="bold"))
     if what in WITH_ARTIST:
-        columns.append(Column("Artist", [literal(e.artist) for e in entries], drop=3))
+        columns.append(Column("Artist", [literal(e.artist) for e in entries]))  # wraps, never left out
     columns.append(Column("Minutes", [Text(_minutes(e.minutes)) for e in entries], fixed=True, right=True))
     columns.append(Column("Plays", [Text(f"{e.plays:,}") for e in entries], fixed=True, right=True, drop=1))
     title = Flow(
@@ -254,7 +254,7 @@ def forgotten_screen(entries: list[Forgotten], since_label: str) -> Group:
         [
             Column("#", [Text(str(e.rank)) for e in entries], fixed=True, style="dim", right=True),
             Column("Track", [literal(e.name) for e in entries], style="bold"),
-            Column("Artist", [literal(e.artist) for e in entries], drop=2),
+            Column("Artist", [literal(e.artist) for e in entries]),
             Column("Plays", [Text(f"{e.plays:,}") for e in entries], fixed=True, right=True),
             Column("Last played", [Text(f"{e.last_played:%Y-%m-%d}") for e in entries], fixed=True, drop=1),
         ]
@@ -271,7 +271,8 @@ def on_this_day_screen(day: date, years: list[DayInYear]) -> Group:
     parts: list[RenderableType] = [title]
     for found in years:
         ago = day.year - found.day.year
-        heading = f"{found.day.year} ({ago} year{'s' if ago != 1 else ''} ago) · {_minutes(found.minutes)} min, {found.plays:,} plays"
+        plays = f"{found.plays:,} play{'s' if found.plays != 1 else ''}"
+        heading = f"{found.day.year} ({ago} year{'s' if ago != 1 else ''} ago) · {_minutes(found.minutes)} min, {plays}"
         tracks = [(t.name, t.artist, t.minutes, t.plays) for t in found.top_tracks]
         parts.append(panel(_top_table(tracks, True), heading))
     return Group(*parts)
