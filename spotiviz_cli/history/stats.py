@@ -7,7 +7,7 @@ Unix seconds into a naive local datetime; tests pass their own zone.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -280,7 +280,7 @@ def parts_of(rows: Iterable[HistoryRow], to_local: ToLocal = datetime.fromtimest
         song[0] += ms
         song[1] += played
         pair((ended_at, ms))
-    sessions = sessions_of(pairs)
+    sessions = list(sessions_of(pairs))
     return Parts(songs, days, punch, len(sessions), sum(s[3] for s in sessions), longest_of(sessions))
 
 
@@ -437,12 +437,10 @@ def _top(tally: dict[Any, list[int]]) -> list[tuple[Any, list[int]]]:
 SessionRow = tuple[int, int, int, int, int]  # first record's end, end, start (Unix ms), ms, plays
 
 
-def sessions_of(records: Iterable[tuple[int, int]]) -> list[SessionRow]:
+def sessions_of(records: Iterable[tuple[int, int]]) -> Iterator[SessionRow]:
     """The sessions of (ended_at, ms) music records in time order (of two ending together, the longer
-    first): runs where each record starts (end minus ms) at most SESSION_GAP_MS after the previous one
-    ended. A session starts when its first record started."""
-    found: list[SessionRow] = []
-    add = found.append
+    first), one by one: runs where each record starts (end minus ms) at most SESSION_GAP_MS after the
+    previous one ended. A session starts when its first record started."""
     gap, play_ms = SESSION_GAP_MS, PLAY_MS
     first = end = start = total = plays = -1
     for ended_at, ms in records:
@@ -453,12 +451,11 @@ def sessions_of(records: Iterable[tuple[int, int]]) -> list[SessionRow]:
             plays += ms >= play_ms
         else:
             if first >= 0:
-                add((first, end, start, total, plays))
+                yield (first, end, start, total, plays)
             first = end = ended_at
             start, total, plays = ended_at - ms, ms, int(ms >= play_ms)
     if first >= 0:
-        add((first, end, start, total, plays))
-    return found
+        yield (first, end, start, total, plays)
 
 
 def longest_of(sessions: Iterable[SessionRow]) -> tuple[int, int, int, int] | None:

@@ -438,7 +438,7 @@ def _period_sessions(
             cut.add((found[0], found[1]))
     pieces: list[stats.SessionRow] = []
     for first_end, last_end in sorted(cut):
-        pieces += stats.sessions_of(_music(db, max(first_end, start_ms), min(last_end, end_ms - 1)))
+        pieces += list(stats.sessions_of(_music(db, max(first_end, start_ms), min(last_end, end_ms - 1))))
     count += len(pieces)
     total += sum(piece[3] for piece in pieces)
     return count, total, stats.longest_of([*inside, *pieces])
