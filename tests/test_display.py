@@ -110,9 +110,8 @@ def test_hostile_names_survive_json_exactly_and_csv_visibly(hostile: Harness, co
     assert any(row["name"] == "Hits [live]" for row in rows)
 
 
-def test_hostile_names_from_an_export_in_history_stats(
-    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def import_hostile_history(harness: Harness, tmp_path: Path) -> None:
+    """One play a day in March 2025 for each hostile name, by another hostile name."""
     records = [
         extended(f"2025-03-0{n + 1}T10:00:00Z", name, HOSTILE[(n + 1) % len(HOSTILE)], 600_000 + n * 60_000)
         for n, name in enumerate(HOSTILE)
@@ -121,6 +120,12 @@ def test_hostile_names_from_an_export_in_history_stats(
     assert (
         harness.run("history", "import", str(tmp_path / "Streaming_History_Audio_2025.json")).exit_code == 0
     )
+
+
+def test_hostile_names_from_an_export_in_history_stats(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_hostile_history(harness, tmp_path)
     for width in ("40", "80", "200"):
         monkeypatch.setenv("COLUMNS", width)
         result = harness.run("history", "stats", "--year", "2025")
@@ -134,14 +139,7 @@ def test_hostile_names_from_an_export_in_history_stats(
 def test_hostile_names_in_every_history_view(
     harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    records = [
-        extended(f"2025-03-0{n + 1}T10:00:00Z", name, HOSTILE[(n + 1) % len(HOSTILE)], 600_000 + n * 60_000)
-        for n, name in enumerate(HOSTILE)
-    ]
-    write(tmp_path / "Streaming_History_Audio_2025.json", records)
-    assert (
-        harness.run("history", "import", str(tmp_path / "Streaming_History_Audio_2025.json")).exit_code == 0
-    )
+    import_hostile_history(harness, tmp_path)
     views = [
         ("top", "tracks"),
         ("top", "artists", "--year", "2025"),

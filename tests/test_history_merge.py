@@ -215,13 +215,13 @@ def apply(services: Services, parts: dict[str, Any], batches: list[list[str]]) -
         if "sync" in batch:
             with actions.open_store(services) as store, store.transaction() as db:
                 store.merge_sources(db, store.add(db, parts["sync"]), len(parts["sync"]))
-        assert_summary_is_a_rebuild(services)
+        assert_summary_is_a_rebuild(actions.store_path(services))
     return stats_json(actions.history_stats(services, since=datetime(2025, 3, 1).date()).figures)
 
 
-def assert_summary_is_a_rebuild(services: Services) -> None:
-    """The sums kept write by write are those made afresh from the records."""
-    db = sqlite3.connect(actions.store_path(services), isolation_level=None)
+def assert_summary_is_a_rebuild(path: Path) -> None:
+    """The sums kept write by write are those made afresh from the records (of the database at `path`)."""
+    db = sqlite3.connect(path, isolation_level=None)
     try:
         kept = summary.snapshot(db)
         db.execute("BEGIN")

@@ -17,9 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spotiviz_cli.history import stats, summary, views
+from spotiviz_cli.history import stats, views
 from spotiviz_cli.history.merge import ACCOUNT, EXTENDED, SYNC
 from spotiviz_cli.history.store import EPISODE, MUSIC, HistoryStore, Row, row
+from tests.test_history_merge import assert_summary_is_a_rebuild
 
 T0 = int(datetime(2024, 12, 31, 23, 0).timestamp()) * 1000  # in the zone of the test process (UTC)
 ZONES = ["UTC", "Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe"]
@@ -189,16 +190,9 @@ def test_an_export_that_repeats_part_of_the_history_adds_only_its_new_records(tm
     write(
         path, [plays[:4], plays[2:] + plays[2:3]]
     )  # the second file repeats two plays, and one within itself
-    db = sqlite3.connect(path, isolation_level=None)
-    try:
-        kept = summary.snapshot(db)
-        db.execute("BEGIN")
-        summary.rebuild(db)
-        assert summary.snapshot(db) == kept
-        db.execute("ROLLBACK")
+    assert_summary_is_a_rebuild(path)
+    with sqlite3.connect(path) as db:
         assert db.execute("SELECT SUM(records), SUM(plays) FROM song_totals").fetchone() == (6, 6)
-    finally:
-        db.close()
 
 
 def test_sessions_cut_by_the_ends_of_a_period_count_what_falls_inside(tmp_path: Path) -> None:
