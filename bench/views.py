@@ -19,12 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.history_data import write_extended
 from spotiviz_cli.history import actions
 from spotiviz_cli.services import Services
+
+ROOT = Path(__file__).resolve().parent.parent
 
 BOUND_S = 0.3  # the bound for each view, above start-up
 
