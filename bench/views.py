@@ -47,7 +47,9 @@ def median_of(args: list[str], env: dict[str, str], runs: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--plays", type=int, default=1_000_000)
     parser.add_argument("--data", type=Path, help="the generated export files (made when missing)")
     parser.add_argument("--db", type=Path, help="the data folder of the imported history (made when missing)")
