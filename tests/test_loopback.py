@@ -171,6 +171,9 @@ def test_ctrl_c_during_login_exits_cleanly(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # a test runner started in the background of a shell without job control ignores SIGINT, and a
+        # child would inherit that: give it Ctrl-C back, as a terminal would
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 20
