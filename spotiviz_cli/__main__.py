@@ -2,4 +2,5 @@
 
 from spotiviz_cli.cli import main
 
-main()
+if __name__ == "__main__":  # not again in the import's second process, which imports this module
+    main()

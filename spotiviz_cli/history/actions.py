@@ -162,10 +162,7 @@ def import_paths(services: Services, paths: Sequence[Path], progress: Progress |
         files, ignored = reader.find(paths)
         try:
             with open_store(services) as store, store.transaction() as db, _no_gc():
-                for file in files:
-                    if progress is not None:
-                        progress(file.name, 0, 0)  # reading: the bar pulses until the file is in
-                    checked = reader.read(file)
+                for file, checked in reader.read_all(files):
                     tally.see(checked, store.add(db, checked.rows))
                     if progress is not None:
                         progress(file.name, checked.records, checked.records)

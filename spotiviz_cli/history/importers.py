@@ -12,10 +12,14 @@ over the size limit or not a regular file; a zip is opened once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pickle
 import re
 import stat
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -48,11 +52,15 @@ MIB = 2**20
 
 class BadExport(SpotivizError):
     def __init__(self, name: str, why: str) -> None:
+        self.file, self.why = name, why
         super().__init__(
             f"{name} cannot be imported: {why}. Nothing from this import was kept.",
             hint="Import the files from Spotify's export as they came: the .zip, its folder, or its "
             "Streaming_History_Audio_*.json / StreamingHistory_music_*.json files.",
         )
+
+    def __reduce__(self) -> tuple[type[BadExport], tuple[str, str]]:
+        return BadExport, (self.file, self.why)  # raised in the import's second process, shown in this one
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,7 @@ class ExportFile:
     name: str  # as the user knows it: a path, or zip path!member
     size: int  # bytes, as the file system or the zip's directory says
     open: Callable[[], AbstractContextManager[IO[bytes]]]
+    path: Path | None = None  # a file of its own (not a zip member): a second process may read it too
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,7 @@ class ExportReader:
             elif VIDEO_NAME.match(path.name):
                 ignored.append(Ignored(str(path), VIDEO))
             elif path.suffix.lower() == ".json":
-                found.append(ExportFile(str(path), info.st_size, _opener(path)))
+                found.append(ExportFile(str(path), info.st_size, file_opener(path), path))
             else:
                 raise UsageProblem(f"{path} is not a .zip, a folder or a .json file.")
         if not found:
@@ -150,7 +159,7 @@ class ExportReader:
             elif not stat.S_ISREG(info.st_mode):
                 raise BadExport(str(path), "it is not a regular file")
             else:
-                found.append(ExportFile(str(path), info.st_size, _opener(path)))
+                found.append(ExportFile(str(path), info.st_size, file_opener(path), path))
 
     def _zip(self, path: Path, found: list[ExportFile], ignored: list[Ignored]) -> None:
         try:
@@ -180,39 +189,163 @@ class ExportReader:
 
     def read(self, file: ExportFile) -> FileRows:
         """The checked rows of one export file; a bad file or record raises BadExport."""
-        records = self._load(file)
-        if not isinstance(records, list):
-            raise BadExport(file.name, "it is not a list of plays")
-        if not records:
-            return FileRows(0, [])
-        first = records[0]
-        if type(first) is dict and "ts" in first:
-            return _extended(file.name, records, self.latest_ms)
-        if type(first) is dict and "endTime" in first:
-            return _account(file.name, records, self.latest_ms)
-        raise BadExport(file.name, "its first record has neither 'ts' nor 'endTime'")
+        return check(file.name, self._bytes(file), self.latest_ms)
 
-    def _load(self, file: ExportFile) -> Any:
-        limit = self.max_bytes
-        too_big = (
-            f"it is {file.size / MIB:,.1f} MiB, over the limit of {limit / MIB:,.0f} MiB "
-            "(real export files are under 20 MiB; SPOTIVIZ_MAX_IMPORT_MB raises the limit)"
-        )
-        if file.size > limit:
-            raise BadExport(file.name, too_big)
+    def read_all(self, files: Sequence[ExportFile]) -> Iterator[tuple[ExportFile, FileRows]]:
+        """Each file and its checked rows, in order. A large import has two other processes check the
+        next files while the caller stores this one: parsing and checking are over half of an import's
+        work. They read files of their own themselves; zip members are read here (a zip is opened once)."""
+        big = sum(f.size for f in files) >= PARALLEL_BYTES and len(files) > 2
+        checkers = [c for c in (Checker.start(), Checker.start()) if c is not None] if big else []
         try:
-            with file.open() as handle:
-                data = handle.read(limit + 1)  # never more than the limit, whatever the size claimed
-        except (OSError, zipfile.BadZipFile, EOFError, ValueError, RuntimeError) as exc:
-            raise BadExport(file.name, f"it cannot be read ({exc})") from None
-        if len(data) > limit:
-            raise BadExport(file.name, too_big)
+            yield from self._checked_by(checkers, files) if checkers else ((f, self.read(f)) for f in files)
+        finally:
+            for checker in checkers:
+                checker.close()
+
+    def _checked_by(
+        self, checkers: list[Checker], files: Sequence[ExportFile]
+    ) -> Iterator[tuple[ExportFile, FileRows]]:
+        """File i is checked by checker i % n, sent n files ahead; a checker that is gone is replaced by
+        this process for the files left."""
+
+        def send(index: int) -> None:
+            if index < len(files):
+                file = files[index]
+                source: bytes | str = str(file.path) if file.path is not None else self._bytes(file)
+                checkers[index % len(checkers)].send(
+                    file.name, source, file.size, self.max_bytes, self.latest_ms
+                )
+
+        for index in range(len(checkers)):
+            send(index)
+        for index, file in enumerate(files):
+            rows = checkers[index % len(checkers)].receive()
+            if rows is None:
+                for rest in files[index:]:
+                    yield rest, self.read(rest)
+                return
+            send(index + len(checkers))
+            yield file, rows
+
+    def _bytes(self, file: ExportFile) -> bytes:
+        return read_limited(file.name, file.size, file.open, self.max_bytes)
+
+
+def read_limited(
+    name: str, size: int, opener: Callable[[], AbstractContextManager[IO[bytes]]], limit: int
+) -> bytes:
+    """A file's bytes, never more than `limit` of them, whatever size it claims."""
+    too_big = (
+        f"it is {size / MIB:,.1f} MiB, over the limit of {limit / MIB:,.0f} MiB "
+        "(real export files are under 20 MiB; SPOTIVIZ_MAX_IMPORT_MB raises the limit)"
+    )
+    if size > limit:
+        raise BadExport(name, too_big)
+    try:
+        with opener() as handle:
+            data = handle.read(limit + 1)
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, RuntimeError) as exc:
+        raise BadExport(name, f"it cannot be read ({exc})") from None
+    if len(data) > limit:
+        raise BadExport(name, too_big)
+    return data
+
+
+PARALLEL_BYTES = 32 * MIB  # from this much JSON on, a second process checks files (its start costs ~0.3 s)
+
+
+class Checker:
+    """`check` in a second Python process (`python -m spotiviz_cli.history.checker`), one file at a time,
+    over its standard input and output: a length, then a pickle. Only this process's own child is ever
+    unpickled. Started as a plain child process, so nothing of this one is imported there again."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self._process = process
+
+    @classmethod
+    def start(cls) -> Checker | None:
+        if not sys.executable:
+            return None  # an embedded Python: every file is checked here
         try:
-            return json.loads(data, parse_constant=_no_constant)
-        except RecursionError:
-            raise BadExport(file.name, "it is not JSON (nested too deeply)") from None
-        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError among them
-            raise BadExport(file.name, f"it is not JSON ({_short(str(exc), 80)})") from None
+            process = subprocess.Popen(
+                [sys.executable, "-m", "spotiviz_cli.history.checker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            return None  # then every file is checked here
+        return cls(process)
+
+    def send(self, name: str, source: bytes | str, size: int, max_bytes: int, latest_ms: int) -> None:
+        """A file to check: its bytes, or the path of a file of its own (read there, within max_bytes)."""
+        with contextlib.suppress(OSError):  # a checker that died is noticed by `receive`
+            write_message(self._process.stdin, (name, source, size, max_bytes, latest_ms))
+
+    def receive(self) -> FileRows | None:
+        """The checked rows; BadExport as the checker raised it; None when the checker is gone."""
+        try:
+            answer = read_message(self._process.stdout)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+        if answer is None:
+            return None
+        if answer[0] == "bad":
+            raise BadExport(answer[1], answer[2])
+        return FileRows(*answer[1:])
+
+    def close(self) -> None:
+        # end of input, and no more reading: the checker exits, even halfway through an answer
+        for stream in (self._process.stdin, self._process.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+def write_message(stream: IO[bytes] | None, message: object) -> None:
+    assert stream is not None
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(len(payload).to_bytes(8, "big") + payload)
+    stream.flush()
+
+
+def read_message(stream: IO[bytes] | None) -> Any:
+    """The next message, or None at the end of the stream."""
+    assert stream is not None
+    header = stream.read(8)
+    if len(header) < 8:
+        return None
+    size = int.from_bytes(header, "big")
+    payload = stream.read(size)
+    if len(payload) < size:
+        return None
+    return pickle.loads(payload)  # our own child's answer (or, in the child, ours): never outside data
+
+
+def check(name: str, data: bytes, latest_ms: int) -> FileRows:
+    """One export file's bytes, parsed and checked record by record; a bad file raises BadExport."""
+    try:
+        records = json.loads(data, parse_constant=_no_constant)
+    except RecursionError:
+        raise BadExport(name, "it is not JSON (nested too deeply)") from None
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError among them
+        raise BadExport(name, f"it is not JSON ({_short(str(exc), 80)})") from None
+    if not isinstance(records, list):
+        raise BadExport(name, "it is not a list of plays")
+    if not records:
+        return FileRows(0, [])
+    first = records[0]
+    if type(first) is dict and "ts" in first:
+        return _extended(name, records, latest_ms)
+    if type(first) is dict and "endTime" in first:
+        return _account(name, records, latest_ms)
+    raise BadExport(name, "its first record has neither 'ts' nor 'endTime'")
 
 
 def _no_constant(name: str) -> Any:
@@ -224,7 +357,7 @@ def _natural(text: str) -> list[int | str]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
-def _opener(path: Path) -> Callable[[], AbstractContextManager[IO[bytes]]]:
+def file_opener(path: Path) -> Callable[[], AbstractContextManager[IO[bytes]]]:
     return lambda: path.open("rb")
 
 
