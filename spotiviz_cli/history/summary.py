@@ -7,7 +7,7 @@ sources flips):
 - `song_totals`: all-time sums per (kind, artist, track, album): ms, plays (records of 30 s or more),
   records, and the first and last play of 30 s or more. Artists, tracks, albums and shows are sums of
   these rows, so all-time top lists, first plays and forgotten favourites read a few thousand rows.
-- `local_hours`: music sums per local calendar day and hour: ms, plays, skips. Local time depends on
+- `local_days`: music sums per local calendar day (ms, plays, skips) with its ms by hour. Local time depends on
   the time zone, so `meta.local_tz` holds a fingerprint of the zone they were made in; under another zone
   they are rebuilt at the next write, and readers fall back to reading records until then.
 - `sessions`: every listening session of the whole history (stats.sessions_of), recomputed around the
@@ -39,19 +39,20 @@ CREATE TABLE song_totals (
     first_played INTEGER, last_played INTEGER,  -- Unix ms of the first and last play of 30 s or more
     PRIMARY KEY (kind, artist, track, album)
 ) WITHOUT ROWID;
-CREATE TABLE local_hours (
-    day INTEGER NOT NULL, hour INTEGER NOT NULL,  -- local date (proleptic ordinal, as date.toordinal), hour
+CREATE TABLE local_days (
+    day INTEGER PRIMARY KEY,  -- local date (proleptic ordinal, as date.toordinal)
     ms INTEGER NOT NULL, plays INTEGER NOT NULL, skipped INTEGER NOT NULL, skip_known INTEGER NOT NULL,
     records INTEGER NOT NULL,
-    PRIMARY KEY (day, hour)
-) WITHOUT ROWID;
+    -- ms by local hour: h0 .. h23
+    h0 INTEGER NOT NULL, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, h3 INTEGER NOT NULL, h4 INTEGER NOT NULL, h5 INTEGER NOT NULL, h6 INTEGER NOT NULL, h7 INTEGER NOT NULL, h8 INTEGER NOT NULL, h9 INTEGER NOT NULL, h10 INTEGER NOT NULL, h11 INTEGER NOT NULL, h12 INTEGER NOT NULL, h13 INTEGER NOT NULL, h14 INTEGER NOT NULL, h15 INTEGER NOT NULL, h16 INTEGER NOT NULL, h17 INTEGER NOT NULL, h18 INTEGER NOT NULL, h19 INTEGER NOT NULL, h20 INTEGER NOT NULL, h21 INTEGER NOT NULL, h22 INTEGER NOT NULL, h23 INTEGER NOT NULL
+);
 CREATE TABLE sessions (
     first_end INTEGER PRIMARY KEY,  -- the end of its first record (Unix ms)
     last_end INTEGER NOT NULL, start INTEGER NOT NULL, ms INTEGER NOT NULL, plays INTEGER NOT NULL
 );
 """
 
-LOCAL_TZ = "local_tz"  # meta key: the fingerprint of the zone local_hours was made in
+LOCAL_TZ = "local_tz"  # meta key: the fingerprint of the zone local_days was made in
 DAY_MS = 86_400_000
 COUNTED = "merged = 0"
 # a record of any source, as the summary needs it
@@ -263,28 +264,32 @@ def _apply_songs(db: sqlite3.Connection, delta: Delta) -> None:
         db.execute("DELETE FROM dirty")
 
 
+HOURS = [f"h{hour}" for hour in range(24)]
+_DAY_SUMS = ["ms", "plays", "skipped", "skip_known", "records", *HOURS]
+_UPSERT_DAY = (
+    f"INSERT INTO local_days VALUES (?, {', '.join('?' * len(_DAY_SUMS))}) ON CONFLICT DO UPDATE SET "
+    + ", ".join(f"{name} = {name} + excluded.{name}" for name in _DAY_SUMS)
+)
+
+
 def _apply_hours(db: sqlite3.Connection, buckets: dict[int, list[int]], grain: int) -> None:
+    """The buckets' sums added to their local days: ms, plays, skips, records, and ms by hour."""
     local = LocalHours()
     step = grain // 1000
-    hours: dict[tuple[int, int], list[int]] = {}
-    for bucket, sums in buckets.items():
-        key = local(bucket * step)
-        found = hours.get(key)
-        if found is None:
-            hours[key] = sums
-        else:
-            found[0] += sums[0]
-            found[1] += sums[1]
-            found[2] += sums[2]
-            found[3] += sums[3]
-            found[4] += sums[4]
-    db.executemany(
-        "INSERT INTO local_hours VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-        "ms = ms + excluded.ms, plays = plays + excluded.plays, skipped = skipped + excluded.skipped, "
-        "skip_known = skip_known + excluded.skip_known, records = records + excluded.records",
-        ((day, hour, *sums) for (day, hour), sums in hours.items()),
-    )
-    db.execute("DELETE FROM local_hours WHERE records <= 0")
+    days: dict[int, list[int]] = {}
+    for bucket, (ms, plays, skipped, known, records) in buckets.items():
+        day, hour = local(bucket * step)
+        sums = days.get(day)
+        if sums is None:
+            sums = days[day] = [0] * (5 + 24)
+        sums[0] += ms
+        sums[1] += plays
+        sums[2] += skipped
+        sums[3] += known
+        sums[4] += records
+        sums[5 + hour] += ms
+    db.executemany(_UPSERT_DAY, ((day, *sums) for day, sums in days.items()))
+    db.execute("DELETE FROM local_days WHERE records <= 0")
 
 
 def _music(db: sqlite3.Connection, low: int, high: int) -> Iterator[tuple[int, int]]:
@@ -345,7 +350,7 @@ def _in_order(ends: array[int], lengths: array[int]) -> Iterable[tuple[int, int]
 
 def rebuild(db: sqlite3.Connection) -> None:
     """Every summary table made again from the records (a new schema, another time zone)."""
-    for table in ("song_totals", "local_hours", "sessions"):
+    for table in ("song_totals", "local_days", "sessions"):
         db.execute(f"DELETE FROM {table}")
     delta = Delta()
     delta.see(db.execute(f"SELECT {FIELDS} FROM records WHERE {COUNTED}"), +1)
@@ -369,7 +374,7 @@ def snapshot(db: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the summary tables, in order: to compare the kept sums with a rebuild (tests)."""
     return {
         table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4").fetchall()
-        for table in ("song_totals", "local_hours", "sessions")
+        for table in ("song_totals", "local_days", "sessions")
     }
 
 
@@ -381,7 +386,7 @@ def parts(
 ) -> stats.Parts:
     """The parts of a period's figures (`usable` must hold): songs from `song_totals` when the period
     holds the whole history, else summed from its records (a range of the primary key); hours from
-    `local_hours`; sessions from `sessions`, those cut by the period's ends made again from their
+    `local_days`; sessions from `sessions`, those cut by the period's ends made again from their
     records inside it."""
     if whole:
         songs = db.execute(
@@ -395,16 +400,16 @@ def parts(
         ).fetchall()
     first_day, end_day = period.start.date().toordinal(), period.end.date().toordinal()
     days = db.execute(
-        "SELECT day, SUM(ms), SUM(plays), SUM(skipped), SUM(skip_known) FROM local_hours "
-        "WHERE day >= ? AND day < ? GROUP BY day",
+        "SELECT day, ms, plays, skipped, skip_known FROM local_days WHERE day >= ? AND day < ?",
         (first_day, end_day),
     ).fetchall()
     punch = [[0] * 24 for _ in range(7)]
-    for weekday, hour, ms in db.execute(
-        "SELECT (day + 6) % 7, hour, SUM(ms) FROM local_hours WHERE day >= ? AND day < ? GROUP BY 1, 2",
+    for weekday, *hours in db.execute(
+        f"SELECT (day + 6) % 7, {', '.join(f'SUM({h})' for h in HOURS)} FROM local_days "
+        "WHERE day >= ? AND day < ? GROUP BY 1",
         (first_day, end_day),
     ):
-        punch[weekday][hour] = ms
+        punch[weekday] = list(hours)
     count, total, longest = _period_sessions(db, start_ms, end_ms)
     return stats.Parts(
         songs={(artist, track, album): [ms, plays] for artist, track, album, ms, plays in songs},
