@@ -262,7 +262,7 @@ def no_demo(ctx: typer.Context, command: str) -> Services:
 
 
 def print_json(data: Any) -> None:
-    from spotiviz_cli.render.text import json_text
+    from spotiviz_cli.render.plain import json_text
 
     typer.echo(json_text(data))
 

@@ -240,7 +240,8 @@ class Parts:
     One pass over the records makes them (`parts_of`); the history's summary tables hold the same sums
     (`history.summary`), so both ways give the same figures through `figures`."""
 
-    songs: dict[Song, list[int]] = field(default_factory=dict)  # -> [ms, plays]
+    songs: list[tuple[str, str, str, int, int]] = field(default_factory=list)  # artist, track, album
+    # ("" for none), ms, plays: one row per song
     days: dict[int, list[int]] = field(default_factory=dict)  # local date ordinal ->
     # [ms, plays, skipped, records that say whether they were skipped]
     punch: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _ in range(7)])  # ms, Monday first
@@ -281,7 +282,8 @@ def parts_of(rows: Iterable[HistoryRow], to_local: ToLocal = datetime.fromtimest
         song[1] += played
         pair((ended_at, ms))
     sessions = list(sessions_of(pairs))
-    return Parts(songs, days, punch, len(sessions), sum(s[3] for s in sessions), longest_of(sessions))
+    by_song = [(artist, track, album, ms, plays) for (artist, track, album), (ms, plays) in songs.items()]
+    return Parts(by_song, days, punch, len(sessions), sum(s[3] for s in sessions), longest_of(sessions))
 
 
 def compute(
@@ -296,27 +298,33 @@ def compute(
     return figures(parts_of(rows, to_local), period, to_local, episodes, firsts)
 
 
-def _add(tally: dict[Any, list[int]], key: Any, ms: int, plays: int) -> None:
-    entry = tally.get(key)
-    if entry is None:
-        tally[key] = [ms, plays]
-    else:
-        entry[0] += ms
-        entry[1] += plays
-
-
-def _by_name(songs: dict[Song, list[int]]) -> tuple[dict[Any, list[int]], ...]:
+def _by_name(songs: Iterable[tuple[str, str, str, int, int]]) -> tuple[dict[Any, list[int]], ...]:
     """Artists, tracks (name, artist) and albums (name, artist) -> [ms, plays], from the songs."""
     artists: dict[Any, list[int]] = {}
     tracks: dict[Any, list[int]] = {}
     albums: dict[Any, list[int]] = {}
-    for (artist, track, album), (ms, plays) in songs.items():
+    for artist, track, album, ms, plays in songs:  # written out: a lifetime has ~100,000 songs
         if artist:
-            _add(artists, artist, ms, plays)
+            entry = artists.get(artist)
+            if entry is None:
+                artists[artist] = [ms, plays]
+            else:
+                entry[0] += ms
+                entry[1] += plays
         if track:
-            _add(tracks, (track, artist), ms, plays)
+            entry = tracks.get((track, artist))
+            if entry is None:
+                tracks[(track, artist)] = [ms, plays]
+            else:
+                entry[0] += ms
+                entry[1] += plays
         if album:
-            _add(albums, (album, artist), ms, plays)
+            entry = albums.get((album, artist))
+            if entry is None:
+                albums[(album, artist)] = [ms, plays]
+            else:
+                entry[0] += ms
+                entry[1] += plays
     return artists, tracks, albums
 
 

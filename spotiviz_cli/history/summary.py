@@ -412,7 +412,7 @@ def parts(
         punch[weekday] = list(hours)
     count, total, longest = _period_sessions(db, start_ms, end_ms)
     return stats.Parts(
-        songs={(artist, track, album): [ms, plays] for artist, track, album, ms, plays in songs},
+        songs=songs,
         days={day: [ms, plays, skipped, known] for day, ms, plays, skipped, known in days},
         punch=punch,
         session_count=count,
