@@ -70,6 +70,9 @@ def test_a_large_import_checked_elsewhere_is_the_same_history(
     assert len(SPAWNED) == 2  # two checkers
     assert json.loads(result.stdout)["added"] > 50_000
     parallel = state(harness)
+    database = Path(harness.env["SPOTIVIZ_DATA_DIR"]) / "history.sqlite3"
+    with sqlite3.connect(database) as db:  # made afresh after the rows went in
+        assert db.execute("SELECT name FROM sqlite_master WHERE name = 'records_by_artist'").fetchone()
     monkeypatch.setenv("SPOTIVIZ_DATA_DIR", str(tmp_path / "one-by-one"))
     harness.env["SPOTIVIZ_DATA_DIR"] = str(tmp_path / "one-by-one")
     for file in export:

@@ -161,11 +161,13 @@ def import_paths(services: Services, paths: Sequence[Path], progress: Progress |
     with importers.ExportReader(max_bytes=settings.max_import_bytes, latest_ms=latest) as reader:
         files, ignored = reader.find(paths)
         try:
+            large = sum(f.size for f in files) >= importers.PARALLEL_BYTES
             with open_store(services) as store, store.transaction() as db, _no_gc():
-                for file, checked in reader.read_all(files):
-                    tally.see(checked, store.add(db, checked.rows))
-                    if progress is not None:
-                        progress(file.name, checked.records, checked.records)
+                with store.bulk(db) if large else contextlib.nullcontext():
+                    for file, checked in reader.read_all(files):
+                        tally.see(checked, store.add(db, checked.rows))
+                        if progress is not None:
+                            progress(file.name, checked.records, checked.records)
                 result = store.merge_sources(db, tally.inserted, tally.rows)
         except BaseException:
             if not existed:  # a failed first import leaves no empty database behind
