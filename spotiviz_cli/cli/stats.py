@@ -249,7 +249,7 @@ def wrapped(
             "--range chooses Spotify's top lists; --year draws a year of your history instead.",
             hint="Use one of them.",
         )
-    services, time_range = services_of(ctx), time_range_of(ctx, range_ or "medium")
+    services = services_of(ctx)
     if as_json and (svg or html):
         raise UsageProblem(
             "--json prints figures; --svg and --html save the screen.", hint="Use one or the other."
@@ -261,7 +261,6 @@ def wrapped(
     if year is not None:
         from spotiviz_cli.history import actions
         from spotiviz_cli.history.stats import wrapped_year_json
-        from spotiviz_cli.render import history as render_history
 
         history = actions.history_stats(services, year=year)
         if as_json:
@@ -272,11 +271,15 @@ def wrapped(
             raise SpotivizError(
                 note, hint="Import Spotify's export: spotiviz history import my_spotify_data.zip"
             )
+        from spotiviz_cli.render import history as render_history
+
         screen = render_history.wrapped_year_screen(history.figures, year)
     else:
         from spotiviz_cli import listening, session
         from spotiviz_cli import wrapped as figures
         from spotiviz_cli.render import wrapped as render_wrapped
+
+        time_range = time_range_of(ctx, range_ or "medium")
 
         with busy(services, "Gathering your listening"), session.authorised_api(services) as api:
             inputs = listening.wrapped_inputs(api, time_range)
