@@ -431,15 +431,16 @@ def summary_and_ranks(
     )
 
     def ranked(tally: dict[Any, list[int]]) -> dict[Any, int]:
-        ordered = sorted(tally.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
-        return {key: rank for rank, (key, _) in enumerate(ordered, 1)}
+        ordered = sorted([(-ms, -plays, key) for key, (ms, plays) in tally.items()])  # no key function: C
+        return {key: rank for rank, (_, _, key) in enumerate(ordered, 1)}
 
     return summary, (ranked(artists), ranked(tracks), ranked(albums))
 
 
 def _top(tally: dict[Any, list[int]]) -> list[tuple[Any, list[int]]]:
     """The TOP keys by minutes, then plays, then name: ties always in the same order."""
-    return heapq.nsmallest(TOP, tally.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+    best = heapq.nsmallest(TOP, [(-ms, -plays, key) for key, (ms, plays) in tally.items()])
+    return [(key, tally[key]) for _, _, key in best]
 
 
 SessionRow = tuple[int, int, int, int, int]  # first record's end, end, start (Unix ms), ms, plays
