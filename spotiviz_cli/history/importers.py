@@ -52,15 +52,12 @@ MIB = 2**20
 
 class BadExport(SpotivizError):
     def __init__(self, name: str, why: str) -> None:
-        self.file, self.why = name, why
+        self.file, self.why = name, why  # for the checker process to send back
         super().__init__(
             f"{name} cannot be imported: {why}. Nothing from this import was kept.",
             hint="Import the files from Spotify's export as they came: the .zip, its folder, or its "
             "Streaming_History_Audio_*.json / StreamingHistory_music_*.json files.",
         )
-
-    def __reduce__(self) -> tuple[type[BadExport], tuple[str, str]]:
-        return BadExport, (self.file, self.why)  # raised in the import's second process, shown in this one
 
 
 @dataclass(frozen=True)
