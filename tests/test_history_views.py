@@ -91,6 +91,17 @@ def test_top_as_csv_and_as_a_table(harness: Harness, tmp_path: Path) -> None:
     assert "Top artists" in table.stdout and "▲1" in table.stdout and "new" in table.stdout
 
 
+def test_a_narrow_top_list_keeps_the_figure_it_ranks_by(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(harness, tmp_path, HISTORY)
+    monkeypatch.setenv("COLUMNS", "40")
+    by_plays = harness.run("history", "top", "tracks", "--by", "plays").stdout
+    assert "Plays" in by_plays and "Minutes" not in by_plays
+    by_minutes = harness.run("history", "top", "tracks").stdout
+    assert "Minutes" in by_minutes and "Plays" not in by_minutes
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

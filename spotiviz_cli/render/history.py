@@ -196,8 +196,25 @@ def top_screen(entries: list[Entry], what: str, by: str, period_label: str, *, h
     columns.append(Column(HEADERS[what], [literal(e.name) for e in entries], style="bold"))
     if what in WITH_ARTIST:
         columns.append(Column("Artist", [literal(e.artist) for e in entries]))  # wraps, never left out
-    columns.append(Column("Minutes", [Text(_minutes(e.minutes)) for e in entries], fixed=True, right=True))
-    columns.append(Column("Plays", [Text(f"{e.plays:,}") for e in entries], fixed=True, right=True, drop=1))
+    # the figure ranked by always stays; the other is the first to go when the table is too wide
+    columns.append(
+        Column(
+            "Minutes",
+            [Text(_minutes(e.minutes)) for e in entries],
+            fixed=True,
+            right=True,
+            drop=0 if by == "minutes" else 1,
+        )
+    )
+    columns.append(
+        Column(
+            "Plays",
+            [Text(f"{e.plays:,}") for e in entries],
+            fixed=True,
+            right=True,
+            drop=0 if by == "plays" else 1,
+        )
+    )
     title = Flow(
         [
             Text(TOP_TITLES[what], style=f"bold {GREEN}"),
