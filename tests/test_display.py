@@ -141,18 +141,20 @@ def test_hostile_names_in_every_history_view(
 ) -> None:
     import_hostile_history(harness, tmp_path)
     views = [
-        ("top", "tracks"),
-        ("top", "artists", "--year", "2025"),
-        ("artist", "ac[/]dc"),
-        ("track", "[bold red]shout[/bold red]"),
-        ("rediscover",),
-        ("on-this-day", "2026-03-02"),
-        ("artist", "[/]x"),  # not there: the error lists hostile names
+        ("history", "top", "tracks"),
+        ("history", "top", "artists", "--year", "2025"),
+        ("history", "artist", "ac[/]dc"),
+        ("history", "track", "[bold red]shout[/bold red]"),
+        ("history", "rediscover"),
+        ("history", "on-this-day", "2026-03-02"),
+        ("history", "stats", "--month", "2025-03"),
+        ("wrapped", "--year", "2025"),
+        ("history", "artist", "[/]x"),  # not there: the error lists hostile names
     ]
     for width in ("40", "80", "200"):
         monkeypatch.setenv("COLUMNS", width)
         for view in views:
-            result = harness.run("history", *view)
+            result = harness.run(*view)
             assert result.exit_code == (1 if view[-1] == "[/]x" else 0), result.output
             assert_nothing_a_terminal_acts_on(result.output)
             assert all(len(line) <= int(width) for line in result.stdout.splitlines()), view
@@ -160,6 +162,7 @@ def test_hostile_names_in_every_history_view(
     assert "AC[/]DC" in harness.run("history", "artist", "ac[/]dc").stdout
     assert "[bold red]Shout[/bold red]" in harness.run("history", "top", "tracks").stdout
     assert "C1�31mred" in harness.run("history", "on-this-day", "2026-03-06").stdout
+    assert "Hits [live]" in harness.run("wrapped", "--year", "2025").stdout
 
 
 def test_a_hostile_path_in_an_error_is_shown_literally(harness: Harness, tmp_path: Path) -> None:
