@@ -69,7 +69,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: summary tables (history.summary), made from the records after the migration; and the counted
     # music by artist, for the views of one artist, track or album (it holds every column they read)
-    summary.SCHEMA + ARTIST_INDEX + ";",
+    summary.SCHEMA + ARTIST_INDEX + ";\nALTER TABLE records ADD COLUMN song INTEGER;  -- songs.id\n",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -85,7 +85,7 @@ COLUMNS = (
     "ended_at", "source", "artist", "track", "ms_played", "album", "uri", "kind",
     "reason_start", "reason_end", "shuffle", "skipped", "platform", "offline_at",
 )  # fmt: skip
-INSERT = f"INSERT OR IGNORE INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+INSERT = f"INSERT OR IGNORE INTO records ({', '.join(COLUMNS)}, song) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})"
 
 # One row as the importers build it: the COLUMNS, in order.
 Row = tuple[
@@ -206,6 +206,8 @@ class HistoryStore:
                 self._db.execute("PRAGMA mmap_size = 1073741824")
             self._migrate()
         self._summed: bool | None = None if summaries else False  # False: every figure from the records
+        self._song_ids: dict[tuple[str, str, str, str], int] | None = None  # of the open transaction
+        self._song_names: dict[int, tuple[str, str, str]] | None = None
 
     @staticmethod
     def _open_readonly(path: Path, busy_timeout: float) -> sqlite3.Connection:
@@ -241,6 +243,8 @@ class HistoryStore:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             if 0 < version < 2:
                 self._remerge(db)  # older versions kept sync and export copies of one listen apart
+            if 0 < version < 3:
+                summary.number_songs(db)
             summary.rebuild(db)
 
     def _upgrade_then_read(self) -> None:
@@ -262,6 +266,7 @@ class HistoryStore:
         with faults(self.path):
             self._db.execute("BEGIN IMMEDIATE")
         self._delta = summary.Delta()
+        self._song_ids = None  # read again: a transaction rolled back may have numbered songs
         try:
             yield self._db
             with faults(self.path):
@@ -280,9 +285,10 @@ class HistoryStore:
         if not rows:
             return 0
         with faults(self.path):
+            numbered = self._numbered(db, rows)  # before the savepoint: its new songs stay numbered
             db.execute("SAVEPOINT add_rows")
             before = db.total_changes
-            db.executemany(INSERT, rows)
+            db.executemany(INSERT, numbered)
             inserted = db.total_changes - before
             stored: set[tuple[object, ...]] = set()
             if 0 < inserted < len(rows):
@@ -296,7 +302,7 @@ class HistoryStore:
                         span,
                     )
                 }
-                db.executemany(INSERT, rows)
+                db.executemany(INSERT, numbered)
             db.execute("RELEASE add_rows")
         if inserted == len(rows) or inserted == 0:
             new: Sequence[Row] = rows if inserted else []
@@ -310,6 +316,30 @@ class HistoryStore:
                     new.append(r)
         self._delta.see_rows(new)
         return inserted
+
+    def _numbered(self, db: sqlite3.Connection, rows: Sequence[Row]) -> list[tuple[object, ...]]:
+        """The rows with their song's number (songs.id), numbering the songs not seen before."""
+        ids = self._song_ids
+        if ids is None:
+            ids = self._song_ids = {
+                (kind, artist, track, album): song
+                for song, kind, artist, track, album in db.execute(
+                    "SELECT id, kind, artist, track, album FROM songs"
+                )
+            }
+        numbered: list[tuple[object, ...]] = []
+        new: list[tuple[int, str, str, str, str]] = []
+        next_song = max(ids.values(), default=0) + 1
+        for r in rows:
+            key = (r[7], r[2], r[3], r[5] or "")
+            song = ids.get(key)
+            if song is None:
+                song = ids[key] = next_song
+                next_song += 1
+                new.append((song, *key))
+            numbered.append((*r, song))
+        db.executemany("INSERT INTO songs VALUES (?, ?, ?, ?, ?)", new)
+        return numbered
 
     @contextmanager
     def bulk(self, db: sqlite3.Connection) -> Iterator[None]:
@@ -397,6 +427,12 @@ class HistoryStore:
             (start_ms, end_ms),
         )
 
+    def _names(self) -> dict[int, tuple[str, str, str]]:
+        if self._song_names is None:
+            with faults(self.path):
+                self._song_names = summary.song_names(self._db)
+        return self._song_names
+
     @property
     def summed(self) -> bool:
         """Whether the summary tables can be read (their local hours were made in this time zone)."""
@@ -409,7 +445,7 @@ class HistoryStore:
         """The parts of a period's figures: from the summary tables, or else one pass over its records.
         `whole`: the period holds every record of the history."""
         if self.summed:
-            return summary.parts(self._db, start_ms, end_ms, period, whole)
+            return summary.parts(self._db, start_ms, end_ms, period, whole, self._names)
         return stats.parts_of(self.music_between(start_ms, end_ms))
 
     def tally(

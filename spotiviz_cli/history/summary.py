@@ -24,7 +24,7 @@ import operator
 import sqlite3
 import time
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,6 +45,10 @@ CREATE TABLE local_days (
     records INTEGER NOT NULL,
     -- ms by local hour: h0 .. h23
     h0 INTEGER NOT NULL, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, h3 INTEGER NOT NULL, h4 INTEGER NOT NULL, h5 INTEGER NOT NULL, h6 INTEGER NOT NULL, h7 INTEGER NOT NULL, h8 INTEGER NOT NULL, h9 INTEGER NOT NULL, h10 INTEGER NOT NULL, h11 INTEGER NOT NULL, h12 INTEGER NOT NULL, h13 INTEGER NOT NULL, h14 INTEGER NOT NULL, h15 INTEGER NOT NULL, h16 INTEGER NOT NULL, h17 INTEGER NOT NULL, h18 INTEGER NOT NULL, h19 INTEGER NOT NULL, h20 INTEGER NOT NULL, h21 INTEGER NOT NULL, h22 INTEGER NOT NULL, h23 INTEGER NOT NULL
+);
+CREATE TABLE songs (  -- every song's number, for records.song: a period groups its records by it
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, artist TEXT NOT NULL, track TEXT NOT NULL, album TEXT NOT NULL,
+    UNIQUE (kind, artist, track, album)
 );
 CREATE TABLE sessions (
     first_end INTEGER PRIMARY KEY,  -- the end of its first record (Unix ms)
@@ -348,6 +352,18 @@ def _in_order(ends: array[int], lengths: array[int]) -> Iterable[tuple[int, int]
     return sorted(zip(ends, lengths, strict=True), key=lambda pair: (pair[0], -pair[1]))
 
 
+def number_songs(db: sqlite3.Connection) -> None:
+    """Every record given its song's number (a database of an older spotiviz)."""
+    db.execute(
+        "INSERT OR IGNORE INTO songs (kind, artist, track, album) "
+        "SELECT DISTINCT kind, artist, track, coalesce(album, '') FROM records"
+    )
+    db.execute(
+        "UPDATE records SET song = (SELECT id FROM songs AS s WHERE s.kind = records.kind "
+        "AND s.artist = records.artist AND s.track = records.track AND s.album = coalesce(records.album, ''))"
+    )
+
+
 def rebuild(db: sqlite3.Connection) -> None:
     """Every summary table made again from the records (a new schema, another time zone)."""
     for table in ("song_totals", "local_days", "sessions"):
@@ -382,10 +398,16 @@ def snapshot(db: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
 
 
 def parts(
-    db: sqlite3.Connection, start_ms: int, end_ms: int, period: stats.Period, whole: bool
+    db: sqlite3.Connection,
+    start_ms: int,
+    end_ms: int,
+    period: stats.Period,
+    whole: bool,
+    names: Callable[[], dict[int, tuple[str, str, str]]],
 ) -> stats.Parts:
     """The parts of a period's figures (`usable` must hold): songs from `song_totals` when the period
-    holds the whole history, else summed from its records (a range of the primary key); hours from
+    holds the whole history, else summed by song number from its records (a range of the primary key)
+    and named by `names` (`song_names`, read once); hours from
     `local_days`; sessions from `sessions`, those cut by the period's ends made again from their
     records inside it."""
     if whole:
@@ -393,11 +415,15 @@ def parts(
             f"SELECT artist, track, album, ms, plays FROM song_totals WHERE kind = '{MUSIC}'"
         ).fetchall()
     else:
-        songs = db.execute(
-            "SELECT artist, track, coalesce(album, ''), SUM(ms_played), SUM(ms_played >= ?) FROM records "
-            f"WHERE ended_at >= ? AND ended_at < ? AND kind = '{MUSIC}' AND {COUNTED} GROUP BY 1, 2, 3",
-            (stats.PLAY_MS, start_ms, end_ms),
-        ).fetchall()
+        named = names()
+        songs = [
+            (*named[song], ms, plays)
+            for song, ms, plays in db.execute(
+                "SELECT song, SUM(ms_played), SUM(ms_played >= ?) FROM records "
+                f"WHERE ended_at >= ? AND ended_at < ? AND kind = '{MUSIC}' AND {COUNTED} GROUP BY song",
+                (stats.PLAY_MS, start_ms, end_ms),
+            )
+        ]
     first_day, end_day = period.start.date().toordinal(), period.end.date().toordinal()
     days = db.execute(
         "SELECT day, ms, plays, skipped, skip_known FROM local_days WHERE day >= ? AND day < ?",
@@ -419,6 +445,16 @@ def parts(
         session_ms=total,
         longest=longest,
     )
+
+
+def song_names(db: sqlite3.Connection) -> dict[int, tuple[str, str, str]]:
+    """Music songs by number: (artist, track, album)."""
+    return {
+        song: (artist, track, album)
+        for song, artist, track, album in db.execute(
+            f"SELECT id, artist, track, album FROM songs WHERE kind = '{MUSIC}'"
+        )
+    }
 
 
 def _period_sessions(
