@@ -73,13 +73,6 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
-# what each kind of entry is made of: (its name and artist columns, the records it counts, grouping)
-ENTRIES = {
-    "artists": ("artist, ''", "kind = 'music' AND artist <> ''", "artist"),
-    "tracks": ("track, artist", "kind = 'music' AND track <> ''", "track, artist"),
-    "albums": ("album, artist", "kind = 'music' AND album IS NOT NULL AND album <> ''", "album, artist"),
-    "shows": ("artist, ''", "kind = 'episode' AND artist <> ''", "artist"),
-}
 
 COLUMNS = (
     "ended_at", "source", "artist", "track", "ms_played", "album", "uri", "kind",
@@ -191,7 +184,7 @@ class HistoryStore:
     ) -> None:
         self.path = path
         self.readonly = readonly
-        self._delta = summary.Delta()  # what the open transaction changes in the summary tables
+        self._delta: summary.Delta | None = None  # what the open write changes in the summary tables
         with faults(path):
             if readonly:
                 self._db = self._open_readonly(path, busy_timeout)
@@ -265,7 +258,7 @@ class HistoryStore:
         """BEGIN IMMEDIATE ... COMMIT; anything raised inside rolls all of it back."""
         with faults(self.path):
             self._db.execute("BEGIN IMMEDIATE")
-        self._delta = summary.Delta()
+        self._delta = None
         self._song_ids = None  # read again: a transaction rolled back may have numbered songs
         try:
             yield self._db
@@ -314,8 +307,14 @@ class HistoryStore:
                 if key not in stored and key not in seen:
                     seen.add(key)
                     new.append(r)
-        self._delta.see_rows(new)
+        self._changes().see_rows(new)
         return inserted
+
+    def _changes(self) -> summary.Delta:
+        """The summary's changes of this write, begun at its first change (a read makes none)."""
+        if self._delta is None:
+            self._delta = summary.Delta()
+        return self._delta
 
     def _numbered(self, db: sqlite3.Connection, rows: Sequence[Row]) -> list[tuple[object, ...]]:
         """The rows with their song's number (songs.id), numbering the songs not seen before."""
@@ -355,8 +354,9 @@ class HistoryStore:
         """Inside a transaction, after `add`: re-merges the sources; `inserted` of `records` were new."""
         with faults(self.path):
             change = self._remerge(db) if inserted else 0
-            summary.apply(db, self._delta)
-        self._delta = summary.Delta()
+            if self._delta is not None:
+                summary.apply(db, self._delta)
+        self._delta = None
         added = min(max(inserted - change, 0), records)
         return Added(added=added, duplicates=records - added)
 
@@ -388,7 +388,7 @@ class HistoryStore:
         db.executemany(update, ((1, *key) for key in now - was))
         db.executemany(update, ((0, *key) for key in was - now))
         for keys, sign in ((now - was, -1), (was - now, +1)):  # what stops and starts counting
-            self._delta.see((self._record(db, key) for key in keys), sign)
+            self._changes().see((self._record(db, key) for key in keys), sign)
         return len(now - was) - len(was - now)
 
     @staticmethod
@@ -454,7 +454,7 @@ class HistoryStore:
         """(name, artist, ms, plays of 30 s or more) of every artist (track, album, show) of a period."""
         if whole and self.summed:
             return summary.tally(self._db, what)
-        names, where, group = ENTRIES[what]
+        names, where, group = summary.ENTRIES[what]
         return self._db.execute(
             f"SELECT {names}, SUM(ms_played), SUM(ms_played >= 30000) FROM records "
             f"WHERE ended_at >= ? AND ended_at < ? AND merged = 0 AND {where} GROUP BY {group}",
@@ -465,7 +465,7 @@ class HistoryStore:
         """Every (name, artist) of that kind in the whole history."""
         if self.summed:
             return summary.names(self._db, what)
-        names, where, group = ENTRIES[what]
+        names, where, group = summary.ENTRIES[what]
         return self._db.execute(
             f"SELECT {names} FROM records WHERE merged = 0 AND {where} GROUP BY {group}"
         ).fetchall()

@@ -369,7 +369,12 @@ def rebuild(db: sqlite3.Connection) -> None:
     for table in ("song_totals", "local_days", "sessions"):
         db.execute(f"DELETE FROM {table}")
     delta = Delta()
-    delta.see(db.execute(f"SELECT {FIELDS} FROM records WHERE {COUNTED}"), +1)
+    as_rows = db.execute(  # in store.COLUMNS order, as an import hands them over, a chunk at a time
+        "SELECT ended_at, NULL, artist, track, ms_played, album, NULL, kind, NULL, NULL, NULL, skipped, "
+        f"NULL, NULL FROM records WHERE {COUNTED}"
+    )
+    while chunk := as_rows.fetchmany(50_000):
+        delta.see_rows(chunk)
     _apply_songs(db, delta)
     _apply_hours(db, delta.buckets, delta.grain)
     _sessions_between(db, 0, 2**62)
@@ -500,8 +505,9 @@ def firsts(db: sqlite3.Connection, start_ms: int, end_ms: int) -> tuple[dict[str
     return {str(name): int(first) for name, first in artists}, int(tracks)
 
 
-# what each kind of entry is in song_totals: (name and artist columns, the rows it sums, grouping)
-TOTALS = {
+# what each kind of entry is made of, in `records` and in `song_totals` alike (the same columns; a NULL
+# album is never <> ''): its name and artist columns, the rows it sums, the grouping
+ENTRIES = {
     "artists": ("artist, ''", f"kind = '{MUSIC}' AND artist <> ''", "artist"),
     "tracks": ("track, artist", f"kind = '{MUSIC}' AND track <> ''", "track, artist"),
     "albums": ("album, artist", f"kind = '{MUSIC}' AND album <> ''", "album, artist"),
@@ -511,14 +517,14 @@ TOTALS = {
 
 def tally(db: sqlite3.Connection, what: str) -> list[tuple[str, str, int, int]]:
     """(name, artist, ms, plays) of every artist (track, album, show) of the whole history."""
-    names, where, group = TOTALS[what]
+    names, where, group = ENTRIES[what]
     return db.execute(
         f"SELECT {names}, SUM(ms), SUM(plays) FROM song_totals WHERE {where} GROUP BY {group}"
     ).fetchall()
 
 
 def names(db: sqlite3.Connection, what: str) -> list[tuple[str, str]]:
-    names_, where, group = TOTALS[what]
+    names_, where, group = ENTRIES[what]
     return db.execute(f"SELECT {names_} FROM song_totals WHERE {where} GROUP BY {group}").fetchall()
 
 
