@@ -239,7 +239,7 @@ def test_the_database_has_a_schema_version_and_refuses_a_newer_one(harness: Harn
     assert harness.run("history", "import", str(path)).exit_code == 0
     db_path = Path(harness.env["SPOTIVIZ_DATA_DIR"]) / "history.sqlite3"
     with sqlite3.connect(db_path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (3,)
+        assert db.execute("PRAGMA user_version").fetchone() == (4,)
         db.execute("PRAGMA user_version = 99")
     result = harness.run("history", "stats")
     assert result.exit_code == 1 and "newer spotiviz" in result.stderr
@@ -299,11 +299,31 @@ def test_a_database_of_the_previous_schema_is_upgraded_and_its_copies_of_one_lis
     assert figures["plays"] == 2 and figures["minutes"] == pytest.approx(2.5 + 200 / 60)
     assert figures["skip_rate"] == 1.0
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (3,)
+        assert db.execute("PRAGMA user_version").fetchone() == (4,)
         assert db.execute(
             "SELECT track, source, merged FROM records ORDER BY ended_at, source"
         ).fetchall() == [
             ("Alpha", "extended", 0),
             ("Alpha", "sync", 1),
             ("Beta", "sync", 0),
+        ]
+
+
+def test_a_database_of_schema_3_gains_the_year_sums_and_gives_the_same_figures(
+    harness: Harness, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "Streaming_History_Audio_2024_0.json", EXPORT)
+    assert harness.run("history", "import", str(path)).exit_code == 0
+    year = json.loads(harness.run("history", "stats", "--year", "2024", "--json").stdout)
+    db_path = Path(harness.env["SPOTIVIZ_DATA_DIR"]) / "history.sqlite3"
+    with sqlite3.connect(db_path) as db:  # as spotiviz 0.1 with schema 3 left it
+        db.execute("DROP TABLE song_years")
+        db.execute("PRAGMA user_version = 3")
+    again = harness.run("history", "stats", "--year", "2024", "--json")  # upgrades it once
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout) == year and year["plays"] > 0
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (4,)
+        assert db.execute("SELECT year, SUM(plays) FROM song_years GROUP BY year").fetchall() == [
+            (2024, year["plays"])
         ]

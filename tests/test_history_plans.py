@@ -132,3 +132,27 @@ def test_the_item_views_read_the_records_of_their_period(
     reads = of_records(sql)
     assert len(reads) == 1 and "ORDER BY ended_at" in reads[0]  # the artist's records, in time order
     assert full_scans(database_of(history), sql) == []
+
+
+@pytest.mark.parametrize(
+    "view", [["history", "stats", "--year", "2025", "--json"], ["wrapped", "--year", "2025"]]
+)
+def test_a_year_and_the_one_before_read_their_songs_from_the_year_sums(
+    history: Harness, monkeypatch: pytest.MonkeyPatch, view: list[str]
+) -> None:
+    sql = sql_of(history, monkeypatch, *view)
+    by_year = [s for s in sql if "FROM song_years" in s]
+    assert len(by_year) == 2  # 2025 and 2024
+    assert [s for s in of_records(sql) if "GROUP BY song" in s] == []
+    assert full_scans(database_of(history), sql) == []
+
+
+def test_a_span_of_years_sums_its_whole_years_and_reads_the_days_at_its_ends(
+    history: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sql = sql_of(history, monkeypatch, "history", "stats", "--since", "2024-03-01", "--until", "2026-01-31")
+    assert any("FROM song_years" in s for s in sql)
+    assert (
+        len([s for s in of_records(sql) if "GROUP BY song" in s]) >= 2
+    )  # March to December 2024, January 2026
+    assert full_scans(database_of(history), sql) == []

@@ -94,6 +94,10 @@ def periods(first: date) -> list[stats.Period]:
         stats.Period(datetime(2000, 1, 1), datetime(2100, 1, 1), "all"),
         stats.year_period(2025),
         stats.month_period(2024, 12),
+        # whole years from their sums, with the days of a year before and after from the records
+        stats.Period(datetime(2024, 12, 31), datetime(2026, 1, 1), "2025 and a day"),
+        stats.Period(datetime(2025, 1, 1), datetime(2027, 3, 2), "two years and two months"),
+        stats.Period(datetime(2024, 12, 31), datetime(2028, 1, 2), "three years and a day each side"),
         stats.Period(
             datetime.combine(first, datetime.min.time()),
             datetime.combine(first + timedelta(days=2), datetime.min.time()),

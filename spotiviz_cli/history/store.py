@@ -70,6 +70,8 @@ MIGRATIONS: tuple[str, ...] = (
     # 3: summary tables (history.summary), made from the records after the migration; and the counted
     # music by artist, for the views of one artist, track or album (it holds every column they read)
     summary.SCHEMA + ARTIST_INDEX + ";\nALTER TABLE records ADD COLUMN song INTEGER;  -- songs.id\n",
+    # 4: music by local year and song (summary.song_years), made by the rebuild after the migration
+    summary.YEARS_SCHEMA,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -10,6 +10,10 @@ sources flips):
 - `local_days`: music sums per local calendar day (ms, plays, skips) with its ms by hour. Local time depends on
   the time zone, so `meta.local_tz` holds a fingerprint of the zone they were made in; under another zone
   they are rebuilt at the next write, and readers fall back to reading records until then.
+- `song_years`: music sums per local calendar year and song number (`songs.id`): ms and plays. A
+  period's whole years read their songs here (a year of a million-play history: ten thousand rows instead
+  of fifty thousand records); only the days of a year at either end are summed from the records. A write
+  sums the years it touched again.
 - `sessions`: every listening session of the whole history (stats.sessions_of), recomputed around the
   times a write touched.
 
@@ -24,6 +28,7 @@ import operator
 import sqlite3
 import time
 from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,6 +61,15 @@ CREATE TABLE sessions (
 );
 """
 
+YEARS_SCHEMA = """
+CREATE TABLE song_years (  -- music by local calendar year and song
+    year INTEGER NOT NULL, song INTEGER NOT NULL,  -- songs.id
+    ms INTEGER NOT NULL, plays INTEGER NOT NULL,
+    PRIMARY KEY (year, song)
+) WITHOUT ROWID;
+"""
+
+TABLES = ("song_totals", "song_years", "local_days", "sessions")  # the sums: made again by `rebuild`
 LOCAL_TZ = "local_tz"  # meta key: the fingerprint of the zone local_days was made in
 DAY_MS = 86_400_000
 COUNTED = "merged = 0"
@@ -88,6 +102,13 @@ def zone_grain() -> int:
 
 
 HOUR_MS = 3_600_000
+FIRST_YEAR, LAST_YEAR = 2005, 2101  # the years `song_years` may hold (records are from 2006 to tomorrow)
+
+
+def year_starts() -> list[int]:
+    """Unix ms of 1 January, 00:00 local time, of FIRST_YEAR .. LAST_YEAR: a moment's year is
+    FIRST_YEAR - 1 + bisect_right(starts, moment)."""
+    return [stats.to_epoch_ms(datetime(year, 1, 1)) for year in range(FIRST_YEAR, LAST_YEAR + 1)]
 
 
 @dataclass
@@ -227,6 +248,7 @@ def apply(db: sqlite3.Connection, delta: Delta) -> None:
         rebuild(db)  # the sums of local hours were made in another zone: all of them again
         return
     _apply_songs(db, delta)
+    _apply_years(db, delta.low, delta.high)
     _apply_hours(db, delta.buckets, delta.grain)
     _sessions_between(db, delta.low, delta.high, delta)
 
@@ -266,6 +288,21 @@ def _apply_songs(db: sqlite3.Connection, delta: Delta) -> None:
             ((first, last, *key) for *key, first, last in found),
         )
         db.execute("DELETE FROM dirty")
+
+
+def _apply_years(db: sqlite3.Connection, low: int, high: int) -> None:
+    """The music of each local year from the one of `low` to the one of `high`, summed again by song from
+    its records (a range of their key each: cheaper than keeping a sum per song and year as rows come)."""
+    starts = year_starts()
+    first, last = max(bisect_right(starts, low) - 1, 0), min(bisect_right(starts, high), len(starts) - 1)
+    for index in range(first, last):
+        year = FIRST_YEAR + index
+        db.execute("DELETE FROM song_years WHERE year = ?", (year,))
+        db.execute(
+            "INSERT INTO song_years SELECT ?, song, SUM(ms_played), SUM(ms_played >= ?) FROM records "
+            f"WHERE ended_at >= ? AND ended_at < ? AND kind = '{MUSIC}' AND {COUNTED} GROUP BY song",
+            (year, stats.PLAY_MS, starts[index], starts[index + 1]),
+        )
 
 
 HOURS = [f"h{hour}" for hour in range(24)]
@@ -366,7 +403,7 @@ def number_songs(db: sqlite3.Connection) -> None:
 
 def rebuild(db: sqlite3.Connection) -> None:
     """Every summary table made again from the records (a new schema, another time zone)."""
-    for table in ("song_totals", "local_days", "sessions"):
+    for table in TABLES:
         db.execute(f"DELETE FROM {table}")
     delta = Delta()
     as_rows = db.execute(  # in store.COLUMNS order, as an import hands them over, a chunk at a time
@@ -376,6 +413,7 @@ def rebuild(db: sqlite3.Connection) -> None:
     while chunk := as_rows.fetchmany(50_000):
         delta.see_rows(chunk)
     _apply_songs(db, delta)
+    _apply_years(db, 0, 2**62)
     _apply_hours(db, delta.buckets, delta.grain)
     _sessions_between(db, 0, 2**62)
     db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (LOCAL_TZ, zone_fingerprint()))
@@ -393,10 +431,7 @@ def usable(db: sqlite3.Connection) -> bool:
 
 def snapshot(db: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the summary tables, in order: to compare the kept sums with a rebuild (tests)."""
-    return {
-        table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4").fetchall()
-        for table in ("song_totals", "local_days", "sessions")
-    }
+    return {table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4").fetchall() for table in TABLES}
 
 
 # ---------------------------------------------------------------- reading: the query layer over the sums
@@ -411,8 +446,8 @@ def parts(
     names: Callable[[], dict[int, tuple[str, str, str]]],
 ) -> stats.Parts:
     """The parts of a period's figures (`usable` must hold): songs from `song_totals` when the period
-    holds the whole history, else summed by song number from its records (a range of the primary key)
-    and named by `names` (`song_names`, read once); hours from
+    holds the whole history, else by song number (`song_sums`) and named by `names` (`song_names`, read
+    once); hours from
     `local_days`; sessions from `sessions`, those cut by the period's ends made again from their
     records inside it."""
     if whole:
@@ -421,14 +456,7 @@ def parts(
         ).fetchall()
     else:
         named = names()
-        songs = [
-            (*named[song], ms, plays)
-            for song, ms, plays in db.execute(
-                "SELECT song, SUM(ms_played), SUM(ms_played >= ?) FROM records "
-                f"WHERE ended_at >= ? AND ended_at < ? AND kind = '{MUSIC}' AND {COUNTED} GROUP BY song",
-                (stats.PLAY_MS, start_ms, end_ms),
-            )
-        ]
+        songs = [(*named[song], ms, plays) for song, ms, plays in song_sums(db, start_ms, end_ms)]
     first_day, end_day = period.start.date().toordinal(), period.end.date().toordinal()
     days = db.execute(
         "SELECT day, ms, plays, skipped, skip_known FROM local_days WHERE day >= ? AND day < ?",
@@ -449,6 +477,45 @@ def parts(
         session_count=count,
         session_ms=total,
         longest=longest,
+    )
+
+
+def song_sums(db: sqlite3.Connection, start_ms: int, end_ms: int) -> Iterable[tuple[int, int, int]]:
+    """(song, ms, plays) of the counted music in [start, end), a row per song: its whole local years from
+    `song_years`, the days of a year at either end summed from their records (a range of their key)."""
+    starts = year_starts()
+    first = bisect_left(starts, start_ms)  # the first year starting inside the period
+    last = bisect_right(starts, end_ms) - 1  # the year the period ends in (or at the start of)
+    if first >= last:  # no whole year inside
+        return _records_by_song(db, start_ms, end_ms)
+    parts: list[Iterable[tuple[int, int, int]]] = [
+        db.execute(
+            "SELECT song, SUM(ms), SUM(plays) FROM song_years WHERE year >= ? AND year < ? GROUP BY song",
+            (FIRST_YEAR + first, FIRST_YEAR + last),
+        )
+    ]
+    if start_ms < starts[first]:
+        parts.append(_records_by_song(db, start_ms, starts[first]))
+    if starts[last] < end_ms:
+        parts.append(_records_by_song(db, starts[last], end_ms))
+    if len(parts) == 1:
+        return parts[0]
+    sums: dict[int, list[int]] = {}
+    for song, ms, plays in itertools.chain.from_iterable(parts):
+        entry = sums.get(song)
+        if entry is None:
+            sums[song] = [ms, plays]
+        else:
+            entry[0] += ms
+            entry[1] += plays
+    return [(song, ms, plays) for song, (ms, plays) in sums.items()]
+
+
+def _records_by_song(db: sqlite3.Connection, start_ms: int, end_ms: int) -> sqlite3.Cursor:
+    return db.execute(
+        "SELECT song, SUM(ms_played), SUM(ms_played >= ?) FROM records "
+        f"WHERE ended_at >= ? AND ended_at < ? AND kind = '{MUSIC}' AND {COUNTED} GROUP BY song",
+        (stats.PLAY_MS, start_ms, end_ms),
     )
 
 
