@@ -590,3 +590,27 @@ def test_discoveries_are_the_five_new_artists_with_the_most_minutes() -> None:
     ]
     assert figures.discoveries[0].first_played == datetime(2026, 1, 7, 12)
     assert stats.compute(rows, period("2026-01-01", "2026-02-01"), local_in(UTC)).discoveries == []
+
+
+def test_ranks_of_counts_the_entries_ahead_as_a_full_sort_ranks_them() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    sums = st.lists(st.integers(0, 3), min_size=2, max_size=2)  # few values: many ties
+
+    @given(
+        tally=st.dictionaries(st.text("ab", max_size=3), sums, max_size=12),
+        wanted=st.lists(st.text("ab", max_size=3)),
+    )
+    def check(tally: dict[str, list[int]], wanted: list[str]) -> None:
+        ordered = sorted(tally, key=lambda key: (-tally[key][0], -tally[key][1], key))
+        full = {key: rank for rank, key in enumerate(ordered, 1)}
+        assert stats.ranks_of(tally, wanted) == {key: full[key] for key in wanted if key in tally}
+
+    check()
+
+
+def test_the_top_ten_keep_ties_in_name_order_past_the_tenth_minute_figure() -> None:
+    tally = {f"artist {n:02d}": [60_000 * (n // 3), n % 2] for n in range(30)}
+    expected = sorted(tally, key=lambda key: (-tally[key][0], -tally[key][1], key))[: stats.TOP]
+    assert [key for key, _ in stats._top(tally)] == expected

@@ -70,6 +70,7 @@ CREATE TABLE song_years (  -- music by local calendar year and song
 """
 
 TABLES = ("song_totals", "song_years", "local_days", "sessions")  # the sums: made again by `rebuild`
+ALL_SESSIONS = "all_sessions"  # meta key: count, ms and the first record's end of the longest session
 LOCAL_TZ = "local_tz"  # meta key: the fingerprint of the zone local_days was made in
 DAY_MS = 86_400_000
 COUNTED = "merged = 0"
@@ -363,6 +364,28 @@ def _sessions_between(db: sqlite3.Connection, low: int, high: int, delta: Delta 
     if records is None:
         records = _music(db, start, end)
     db.executemany("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", stats.sessions_of(records))
+    _note_all_sessions(db)
+
+
+def _note_all_sessions(db: sqlite3.Connection) -> None:
+    """The count, ms and longest of every session, in `meta`: all-time figures read them instead of a
+    pass over the sessions (hundreds of thousands in a lifetime)."""
+    count, total, most = db.execute("SELECT count(*), coalesce(SUM(ms), 0), MAX(ms) FROM sessions").fetchone()
+    longest = db.execute(
+        "SELECT first_end FROM sessions WHERE ms = ? ORDER BY first_end LIMIT 1", (most,)
+    ).fetchone()
+    noted = f"{count} {total} {longest[0] if longest else -1}"
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (ALL_SESSIONS, noted))
+
+
+def _all_sessions(db: sqlite3.Connection) -> tuple[int, int, tuple[int, int, int, int] | None] | None:
+    """What `_note_all_sessions` noted; None when nothing (or nothing readable) is."""
+    try:
+        count, total, first_end = (int(n) for n in (_meta(db, ALL_SESSIONS) or "").split())
+    except ValueError:
+        return None
+    found = db.execute("SELECT * FROM sessions WHERE first_end = ?", (first_end,)).fetchone()
+    return count, total, stats.longest_of([found] if found else [])
 
 
 def _only_new(db: sqlite3.Connection, delta: Delta, start: int, end: int) -> bool:
@@ -469,7 +492,8 @@ def parts(
         (first_day, end_day),
     ):
         punch[weekday] = list(hours)
-    count, total, longest = _period_sessions(db, start_ms, end_ms)
+    noted = _all_sessions(db) if whole else None
+    count, total, longest = noted or _period_sessions(db, start_ms, end_ms)
     return stats.Parts(
         songs=songs,
         days={day: [ms, plays, skipped, known] for day, ms, plays, skipped, known in days},
