@@ -34,9 +34,8 @@ if __name__ == "__main__":
     app()
 '''
 
-# Typer 0.29 coerces a group's own flags through pydantic whenever a subcommand runs, so any
-# `app SUB --help` pays for importing pydantic where a one-command app's `--help` does not.
-# This second floor shows that framework cost apart from spotiviz's own.
+# A group parses its own flags before a subcommand's, so `app SUB --help` does more framework work
+# than a one-command app's `--help`. This second floor shows that cost apart from spotiviz's own.
 GROUP_FLOOR_APP = FLOOR_APP.replace(
     "if __name__",
     """@app.command()

@@ -115,6 +115,10 @@ def test_not_logged_in_in_a_fresh_process_exits_4() -> None:
             ["history", "stats", "--year", "abc"],
             "Error: --year must be a whole number. See: spotiviz history stats --help",
         ),
+        (
+            ["history", "stats", "--year", "a'b"],
+            "Error: --year must be a whole number. See: spotiviz history stats --help",
+        ),
         (["top-tracks", "--bogus"], "Error: No such option: --bogus. See: spotiviz top-tracks --help"),
         (["bogus"], "Error: No such command 'bogus'. See: spotiviz --help"),
         (["history", "import"], "Error: Missing argument 'PATH'. See: spotiviz history import --help"),

@@ -170,14 +170,10 @@ def _print_error(services: object, message: str) -> None:
     services.err.print(line, highlight=False, soft_wrap=True)
 
 
-# Typer words its checks as its validation library does; people get what the option must be
+# Typer words its checks for programmers; people get what the option must be
 _PLAIN = (
-    (re.compile(r"Input should be a valid integer.*"), "must be a whole number"),
-    (re.compile(r"Input should be a valid number.*"), "must be a number"),
-    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be \1 or more"),
-    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be \1 or less"),
-    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
-    (re.compile(r"Input should be less than (\S+)"), r"must be less than \1"),
+    (re.compile(r".* is not a valid int(?:eger)?", re.DOTALL), "must be a whole number"),
+    (re.compile(r".* is not a valid float", re.DOTALL), "must be a number"),
 )
 _INVALID = re.compile(r"Invalid value for '([^']+)'(?: / '[^']+')*: (.*)", re.DOTALL)
 
