@@ -257,3 +257,17 @@ def test_an_item_across_midnight_counts_both_days_and_a_streak() -> None:
     assert figures.days_listened == 2 and figures.longest_streak_days == 2
     assert figures.by_month == {"2026-01": 6.0}
     assert [name for name, _, _ in figures.top_tracks] == ["x", "y"]
+
+
+def test_one_of_a_thing_is_said_in_the_singular(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    load(harness, tmp_path, [play("2026-02-02T10:00:00Z", "New", "Gamma", MIN)])
+    screen = " ".join(harness.run("history", "stats").stdout.split())
+    assert "1 minute listened" in screen
+    assert "1 play · 1 track · 1 artist · 1 day with music" in screen
+    item = " ".join(harness.run("history", "artist", "gamma").stdout.split())
+    assert "1 minute · 1 play ·" in item
+    wrapped = " ".join(harness.run("wrapped", "--year", "2026").stdout.split())
+    assert "1 play, 1 min" in wrapped

@@ -31,8 +31,23 @@ def _minutes(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _count(count: int, noun: str) -> str:
+    """1 play, 2 plays."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def _days(count: int) -> str:
-    return f"{count:,} day" if count == 1 else f"{count:,} days"
+    return _count(count, "day")
+
+
+def _minutes_of(value: float) -> str:
+    """12 minutes; 1 minute."""
+    shown = _minutes(value)
+    return f"{shown} minute" if shown == "1" else f"{shown} minutes"
+
+
+def _listened(minutes: float) -> str:
+    return " minute listened" if _minutes(minutes) == "1" else " minutes listened"
 
 
 def _top_table(rows: list[tuple[str, str, float, int]], with_artist: bool) -> RenderableType:
@@ -93,7 +108,7 @@ def history_screen(
             [Text("Listening history", style=f"bold {GREEN}"), Text(stats.period.label, style="bold")],
             sep="  ·  ",
         )
-    headline_parts = [Text.assemble((_minutes(stats.minutes), f"bold {GREEN}"), " minutes listened")]
+    headline_parts = [Text.assemble((_minutes(stats.minutes), f"bold {GREEN}"), _listened(stats.minutes))]
     if stats.previous is not None and stats.previous.minutes:
         change = (stats.minutes - stats.previous.minutes) / stats.previous.minutes
         headline_parts.append(Text(f"{change:+.0%} on {stats.previous.label}", style="dim"))
@@ -103,10 +118,10 @@ def history_screen(
         [
             Text(phrase, style="dim")
             for phrase in (
-                f"{stats.plays:,} plays",
-                f"{stats.distinct_tracks:,} tracks",
-                f"{stats.distinct_artists:,} artists",
-                f"{stats.days_listened:,} days with music",
+                _count(stats.plays, "play"),
+                _count(stats.distinct_tracks, "track"),
+                _count(stats.distinct_artists, "artist"),
+                f"{_days(stats.days_listened)} with music",
                 f"longest streak {_days(stats.longest_streak_days)}",
                 f"skips {skip}",
             )
@@ -236,7 +251,7 @@ def item_screen(item: ItemFigures, period_label: str) -> Group:
         name.append_text(literal(f"  {item.artist}", "bold"))
     title = Flow([name, Text(period_label, style="bold")], sep="  ·  ")
     noun = {"artist": "artists", "track": "tracks", "album": "albums"}[item.what]
-    phrases = [f"{_minutes(item.minutes)} minutes", f"{item.plays:,} plays"]
+    phrases = [_minutes_of(item.minutes), _count(item.plays, "play")]
     if item.rank is not None:
         phrases.append(f"#{item.rank:,} of your {noun}")
     if item.first_played is not None and item.last_played is not None:
@@ -288,7 +303,7 @@ def on_this_day_screen(day: date, years: list[DayInYear]) -> Group:
     parts: list[RenderableType] = [title]
     for found in years:
         ago = day.year - found.day.year
-        plays = f"{found.plays:,} play{'s' if found.plays != 1 else ''}"
+        plays = _count(found.plays, "play")
         heading = f"{found.day.year} ({ago} year{'s' if ago != 1 else ''} ago) · {_minutes(found.minutes)} min, {plays}"
         tracks = [(t.name, t.artist, t.minutes, t.plays) for t in found.top_tracks]
         parts.append(panel(_top_table(tracks, True), heading))
@@ -298,7 +313,7 @@ def on_this_day_screen(day: date, years: list[DayInYear]) -> Group:
 def wrapped_year_screen(stats: HistoryStats, year: int) -> Group:
     """`wrapped --year`: the Wrapped of a year of the history, as the yearly recap people share."""
     title = Text.assemble(("spotiviz Wrapped ", f"bold {GREEN}"), (str(year), "bold"))
-    headline_parts = [Text.assemble((_minutes(stats.minutes), f"bold {GREEN}"), " minutes listened")]
+    headline_parts = [Text.assemble((_minutes(stats.minutes), f"bold {GREEN}"), _listened(stats.minutes))]
     if stats.previous is not None and stats.previous.minutes:
         change = (stats.minutes - stats.previous.minutes) / stats.previous.minutes
         headline_parts.append(Text(f"{change:+.0%} on {stats.previous.label}", style="dim"))
@@ -322,7 +337,7 @@ def wrapped_year_screen(stats: HistoryStats, year: int) -> Group:
         [
             (
                 literal(t.name, "bold").append_text(literal(f"  {t.artist}", "dim")),
-                f"{t.plays:,} plays, {_minutes(t.minutes)} min",
+                f"{_count(t.plays, 'play')}, {_minutes(t.minutes)} min",
             )
             for t in stats.top_tracks[:5]
         ]
