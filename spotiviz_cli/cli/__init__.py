@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from spotiviz_cli.cli import account, history, stats  # noqa: F401  (importing registers the commands)
+from spotiviz_cli.cli import account, history, report, stats  # noqa: F401  (importing registers the commands)
 from spotiviz_cli.cli.common import app
 
 __all__ = ["app", "main"]

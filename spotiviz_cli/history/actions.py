@@ -329,16 +329,41 @@ def history_stats(
     choice.check()
     path = store_path(services)
     with open_store(services, readonly=True) as store, faults(path):
-        chosen = _chosen(store, choice)
-        start, end = chosen.start, chosen.end
-        episodes = store.episodes_between(start, end, whole=chosen.whole).fetchall()
-        firsts = stats.Firsts(*store.firsts_between(start, end))
-        parts = store.parts(chosen.period, start, end, whole=chosen.whole)
-        figures = stats.figures(parts, chosen.period, episodes=episodes, firsts=firsts)
-        if chosen.before is not None:
-            before = store.parts(chosen.before, *chosen.bounds(chosen.before), whole=False)
-            figures = figures.against_parts(chosen.before, before)
+        return _period_stats(store, _chosen(store, choice))
+
+
+def _period_stats(store: HistoryStore, chosen: Chosen) -> PeriodStats:
+    start, end = chosen.start, chosen.end
+    episodes = store.episodes_between(start, end, whole=chosen.whole).fetchall()
+    firsts = stats.Firsts(*store.firsts_between(start, end))
+    parts = store.parts(chosen.period, start, end, whole=chosen.whole)
+    figures = stats.figures(parts, chosen.period, episodes=episodes, firsts=firsts)
+    if chosen.before is not None:
+        before = store.parts(chosen.before, *chosen.bounds(chosen.before), whole=False)
+        figures = figures.against_parts(chosen.before, before)
     return PeriodStats(figures, chosen.covers)
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    """What `spotiviz report` draws: the figures of `history stats`, and the top artists' minutes by month."""
+
+    stats: PeriodStats
+    artists_by_month: dict[str, dict[str, float]]  # artist -> {"YYYY-MM": minutes}, the top artists in order
+
+
+REPORT_ARTISTS = 8  # the artists drawn over time
+
+
+def history_report(services: Services, *, choice: PeriodChoice) -> ReportFigures:
+    """The figures of a period for the HTML report, read without writing."""
+    choice.check()
+    with open_store(services, readonly=True) as store, faults(store_path(services)):
+        chosen = _chosen(store, choice)
+        period_stats = _period_stats(store, chosen)
+        names = [a.name for a in period_stats.figures.top_artists[:REPORT_ARTISTS]]
+        by_month = views.months_of(store.artists_rows(names, chosen.start, chosen.end), names)
+    return ReportFigures(period_stats, by_month)
 
 
 MAX_LIMIT = 1000  # the longest list a history view prints (README)

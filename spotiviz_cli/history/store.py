@@ -483,6 +483,15 @@ class HistoryStore:
             (start_ms, end_ms, name) + (() if what == "artists" else (artist,)),
         )
 
+    def artists_rows(self, artists: list[str], start_ms: int, end_ms: int) -> sqlite3.Cursor:
+        """(artist, ended_at, ms_played) of these artists' music records in a period (the artist index)."""
+        marks = ", ".join("?" * len(artists))
+        return self._db.execute(
+            "SELECT artist, ended_at, ms_played FROM records "
+            f"WHERE artist IN ({marks}) AND ended_at >= ? AND ended_at < ? AND kind = 'music' AND merged = 0",
+            (*artists, start_ms, end_ms),
+        )
+
     def forgotten(self, before_ms: int, limit: int) -> list[tuple[str, str, int, int, int]]:
         """(track, artist, plays, ms, last play) of the most played tracks (plays of 30 s or more) not
         played since `before_ms`, most plays first."""

@@ -264,3 +264,17 @@ def day_json(found: DayInYear) -> dict[str, object]:
             for t in found.top_tracks
         ],
     }
+
+
+def months_of(
+    rows: Iterable[tuple[str, int, int]], names: Sequence[str], to_local: ToLocal = datetime.fromtimestamp
+) -> dict[str, dict[str, float]]:
+    """(artist, ended_at, ms) records -> each named artist's minutes by local month ("YYYY-MM"), months
+    in order, the artists in the order of `names`; a month without a record is left out."""
+    sums: dict[str, dict[str, int]] = {name: {} for name in names}
+    for artist, ended_at, ms in rows:
+        moment = to_local(ended_at / 1000)
+        month = f"{moment.year:04d}-{moment.month:02d}"
+        by_month = sums.setdefault(artist, {})
+        by_month[month] = by_month.get(month, 0) + ms
+    return {name: {m: ms / 60000 for m, ms in sorted(sums[name].items())} for name in names}
