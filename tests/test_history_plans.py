@@ -115,6 +115,7 @@ def test_all_time_reads_the_summary_tables_not_the_records(
         ["history", "stats", "--last", "30d", "--json"],
         ["history", "top", "albums", "--year", "2025", "--json"],
         ["wrapped", "--year", "2025", "--json"],
+        ["report", "--year", "2025", "--force"],
     ],
 )
 def test_a_period_reads_a_range_of_the_key(
@@ -155,4 +156,12 @@ def test_a_span_of_years_sums_its_whole_years_and_reads_the_days_at_its_ends(
     assert (
         len([s for s in of_records(sql) if "GROUP BY song" in s]) >= 2
     )  # March to December 2024, January 2026
+    assert full_scans(database_of(history), sql) == []
+
+
+def test_the_all_time_report_reads_its_artists_by_the_artist_index(
+    history: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sql = sql_of(history, monkeypatch, "report", "--force")
+    assert of_records(sql) == [s for s in sql if "FROM records" in s and "artist IN" in s]
     assert full_scans(database_of(history), sql) == []

@@ -33,5 +33,8 @@ def test_wheel_contains_every_module(tmp_path: Path) -> None:
     packed = {name for name in names if name.endswith(".py")}
     source = {p.relative_to(ROOT).as_posix() for p in (ROOT / "spotiviz_cli").rglob("*.py")}
     assert source <= packed, f"missing from the wheel: {sorted(source - packed)}"
+    assets = {p.relative_to(ROOT).as_posix() for p in (ROOT / "spotiviz_cli" / "report" / "assets").iterdir()}
+    assert assets <= set(names), f"the report's assets missing from the wheel: {sorted(assets - set(names))}"
+    assert "spotiviz_cli/report/assets/ECHARTS-LICENSE.txt" in assets
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "spotiviz = spotiviz_cli.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

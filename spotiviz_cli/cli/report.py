@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -19,45 +16,7 @@ from spotiviz_cli.cli.history import (
     YearOption,
     _choice,
 )
-from spotiviz_cli.errors import SpotivizError
 from spotiviz_cli.services import Services
-
-
-def default_name(period_label: str) -> str:
-    """spotiviz-report-2025.html, spotiviz-report-all-time.html, spotiviz-report-the-last-30-days.html."""
-    slug = re.sub(r"[^a-z0-9]+", "-", period_label.lower()).strip("-") or "period"
-    return f"spotiviz-report-{slug}.html"
-
-
-def write_new(path: Path, text: str, *, force: bool) -> None:
-    """The whole file or nothing: written beside its place, then moved there in one step."""
-    if path.is_dir():
-        raise SpotivizError(f"{path} is a folder.", hint="Give a file name: -o FOLDER/report.html")
-    if path.exists() and not force:
-        raise SpotivizError(
-            f"{path} already exists.", hint="Add --force to replace it, or choose another name with -o."
-        )
-    folder = path.parent
-    if not folder.is_dir():
-        raise SpotivizError(
-            f"The folder {folder} does not exist.", hint="Create it, or choose another place with -o."
-        )
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".spotiviz-report-", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise SpotivizError(
-            f"Cannot write in {folder}: {exc.strerror}.", hint="Choose another place with -o."
-        ) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise SpotivizError(
-            f"Cannot write {path}: {exc.strerror}.", hint="Check the disk and the folder."
-        ) from None
 
 
 @app.command("report", cls=SpotivizCommand)
@@ -108,9 +67,9 @@ def report(
     data = report_page.report_data(figures, found.artists_by_month, made)
     text = report_page.page(data)
     path = (services.cwd or Path.cwd()) / (
-        output.expanduser() if output else Path(default_name(found.stats.figures.period.label))
+        output.expanduser() if output else Path(report_page.default_name(found.stats.figures.period.label))
     )
-    write_new(path, text, force=force)
+    report_page.write_new(path, text, force=force)
     size = len(text.encode("utf-8"))
     if as_json:
         print_json({"path": str(path), "bytes": size, "period": data["stats"]["period"]})

@@ -16,12 +16,17 @@ import base64
 import hashlib
 import html
 import json
+import os
+import re
+import tempfile
 from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from spotiviz_cli import __version__
+from spotiviz_cli.errors import SpotivizError
 
 ECHARTS_VERSION = "6.1.0"  # assets/echarts.min.js, from the echarts package of that version
 DATA_ID = "spotiviz-data"
@@ -30,7 +35,9 @@ WEEKLY_UP_TO_DAYS = 92  # a period this short draws its timeline by week, a long
 
 @cache
 def _asset(name: str) -> str:
-    return resources.files("spotiviz_cli.report").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
+    return (
+        resources.files("spotiviz_cli.report").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
+    )
 
 
 def timeline(figures: dict[str, Any]) -> dict[str, Any]:
@@ -294,6 +301,43 @@ Hover over a bar, a day or an hour for its figure.</footer>
 </body>
 </html>
 """
+
+
+def default_name(period_label: str) -> str:
+    """spotiviz-report-2025.html, spotiviz-report-all-time.html, spotiviz-report-the-last-30-days.html."""
+    slug = re.sub(r"[^a-z0-9]+", "-", period_label.lower()).strip("-") or "period"
+    return f"spotiviz-report-{slug}.html"
+
+
+def write_new(path: Path, text: str, *, force: bool) -> None:
+    """The whole file or nothing: written beside its place, then moved there in one step."""
+    if path.is_dir():
+        raise SpotivizError(f"{path} is a folder.", hint="Give a file name: -o FOLDER/report.html")
+    if path.exists() and not force:
+        raise SpotivizError(
+            f"{path} already exists.", hint="Add --force to replace it, or choose another name with -o."
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise SpotivizError(
+            f"The folder {folder} does not exist.", hint="Create it, or choose another place with -o."
+        )
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".spotiviz-report-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise SpotivizError(
+            f"Cannot write in {folder}: {exc.strerror}.", hint="Choose another place with -o."
+        ) from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise SpotivizError(
+            f"Cannot write {path}: {exc.strerror}.", hint="Check the disk and the folder."
+        ) from None
 
 
 def embedded(page_text: str) -> dict[str, Any]:
