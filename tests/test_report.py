@@ -198,3 +198,6 @@ def test_the_demo_report_at_a_fixed_date_is_stable(harness: Harness, tmp_path: P
         GOLDEN.write_text(shown + "\n", encoding="utf-8")
     assert shown == GOLDEN.read_text(encoding="utf-8").rstrip("\n")
     assert data["stats"]["plays"] > 10_000 and len(data["artists_over_time"]["series"]) == 8
+    assert data["demo"] is True and "invented listening" in (tmp_path / "demo.html").read_text(
+        encoding="utf-8"
+    )

@@ -64,7 +64,7 @@ def report(
     found = actions.history_report(services, choice=choice)
     figures = stats_json(found.stats.figures)
     made = services.now().astimezone()
-    data = report_page.report_data(figures, found.artists_by_month, made)
+    data = report_page.report_data(figures, found.artists_by_month, made, demo=services.demo)
     text = report_page.page(data)
     path = (services.cwd or Path.cwd()) / (
         output.expanduser() if output else Path(report_page.default_name(found.stats.figures.period.label))

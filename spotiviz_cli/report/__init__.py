@@ -57,7 +57,11 @@ def timeline(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 def report_data(
-    figures: dict[str, Any], artists_by_month: dict[str, dict[str, float]], made: datetime
+    figures: dict[str, Any],
+    artists_by_month: dict[str, dict[str, float]],
+    made: datetime,
+    *,
+    demo: bool = False,
 ) -> dict[str, Any]:
     """What the page embeds: `stats` exactly as `history stats --json` gives it, the timeline, and the top
     artists' minutes by month (every month of the period, zeros included)."""
@@ -65,6 +69,7 @@ def report_data(
     return {
         "spotiviz": __version__,
         "made": made.isoformat(timespec="seconds"),
+        "demo": demo,  # invented listening (spotiviz --demo): the page says so
         "stats": figures,
         "timeline": timeline(figures),
         "artists_over_time": {
@@ -266,6 +271,11 @@ def page(data: dict[str, Any]) -> str:
         for key, name in CHARTS
     )
     made = data["made"][:16].replace("T", " ")
+    source = (
+        "from spotiviz's demo: invented listening, not a real person's"
+        if data.get("demo")
+        else "from your own history, on your own machine"
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -279,7 +289,7 @@ def page(data: dict[str, Any]) -> str:
 <body>
 <header>
 <h1><span class="brand">spotiviz</span> {_e(period["label"])}</h1>
-<p class="dim">{_e(period["since"])} to {_e(period["until"])} · made {_e(made)} from your own history, on your own machine</p>
+<p class="dim">{_e(period["since"])} to {_e(period["until"])} · made {_e(made)} {source}</p>
 </header>
 <main>
 {_headline(stats)}
