@@ -144,6 +144,10 @@ def test_the_default_name_says_the_period_and_the_path_is_printed(history: Harne
     result = history.run("report", "--month", "2026-01", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(tmp_path / "spotiviz-report-2026-01.html")
+    odd = tmp_path / "[bold]x[red].html"  # a path is printed as it is, never as markup
+    printed = history.run("report", "-o", str(odd), cwd=tmp_path)
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout.strip() == str(odd) and odd.is_file()
     assert report.default_name("all time") == "spotiviz-report-all-time.html"
     assert report.default_name("the last 30 days") == "spotiviz-report-the-last-30-days.html"
 

@@ -96,3 +96,11 @@ def test_a_hostile_name_runs_no_script(history: Harness, tmp_path: Path) -> None
     assert "<title>spotiviz · 2026</title>" in dom  # the name's script did not rename the page
     assert "<img src=x" not in dom  # nor made an element
     assert html.escape(HOSTILE, quote=False) in dom  # it is shown, as text
+
+
+def test_a_period_without_plays_still_makes_a_page_without_errors(history: Harness, tmp_path: Path) -> None:  # noqa: F811
+    result = history.run("report", "--year", "2020", "-o", str(tmp_path / "empty.html"))
+    assert result.exit_code == 0 and "No plays in 2020" in result.stderr
+    check, dom, log = checked(tmp_path / "empty.html")
+    assert check["errors"] == [] and console_errors(log) == []
+    assert "No podcast episodes in this period." in dom

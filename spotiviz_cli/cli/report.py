@@ -74,7 +74,7 @@ def report(
     if as_json:
         print_json({"path": str(path), "bytes": size, "period": data["stats"]["period"]})
     else:
-        services.out.print(str(path), highlight=False, soft_wrap=True)
+        services.out.print(str(path), markup=False, highlight=False, soft_wrap=True)
     note = found.stats.empty_note()
     if note:
         services.notify(note)
