@@ -205,3 +205,11 @@ def test_the_demo_report_at_a_fixed_date_is_stable(harness: Harness, tmp_path: P
     assert data["demo"] is True and "invented listening" in (tmp_path / "demo.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_the_vendored_charting_library_is_the_published_file_with_its_licence() -> None:
+    assets = Path(report.__file__).parent / "assets"
+    library = (assets / "echarts.min.js").read_bytes()
+    assert hashlib.sha256(library).hexdigest() == report.ECHARTS_SHA256
+    assert "Apache License" in (assets / "ECHARTS-LICENSE.txt").read_text(encoding="utf-8")
+    assert "Apache ECharts" in (assets / "ECHARTS-NOTICE.txt").read_text(encoding="utf-8")

@@ -28,7 +28,10 @@ from typing import Any
 from spotiviz_cli import __version__
 from spotiviz_cli.errors import SpotivizError
 
-ECHARTS_VERSION = "6.1.0"  # assets/echarts.min.js, from the echarts package of that version
+ECHARTS_VERSION = "6.1.0"  # assets/echarts.min.js: dist/echarts.min.js of the echarts package of that version
+ECHARTS_SHA256 = (
+    "b66b25aeb4df84e33199dc21694014d336d222cbd9deb0e5a7c14bd6aa0d0fd0"  # of that file, as published
+)
 DATA_ID = "spotiviz-data"
 WEEKLY_UP_TO_DAYS = 92  # a period this short draws its timeline by week, a longer one by month
 
@@ -303,9 +306,10 @@ def page(data: dict[str, Any]) -> str:
 {_podcasts(stats)}
 </div>
 </main>
-<footer class="dim">Made by spotiviz {_e(__version__)}. Charts by Apache ECharts {ECHARTS_VERSION} (Apache License 2.0, included in this page).
+<footer class="dim">Made by spotiviz {_e(__version__)}. Charts by Apache ECharts {ECHARTS_VERSION}, under the Apache License 2.0 (its notice is in this page's source).
 Hover over a bar, a day or an hour for its figure.</footer>
 <script type="application/json" id="{DATA_ID}">{embedded_json(data)}</script>
+<!-- {_e(_asset("ECHARTS-NOTICE.txt").strip())} -->
 <script>{scripts[0]}</script>
 <script>{scripts[1]}</script>
 </body>
