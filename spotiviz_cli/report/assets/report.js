@@ -25,6 +25,7 @@
     var element = document.getElementById("chart-" + key);
     var chart = echarts.init(element, null, {renderer: "canvas"});
     option.animationDuration = 300;
+    option.tooltip.className = "spotiviz-tip";
     option.textStyle = {fontFamily: "system-ui, sans-serif"};
     chart.setOption(option);
     charts[key] = chart;
@@ -136,7 +137,29 @@
     Object.keys(charts).forEach(function (key) { charts[key].resize(); });
   });
 
-  // what a headless browser reads back (tests): is every chart there, and drawn?
+  // what a headless browser reads back (tests): is every chart there, and drawn? With #check in the
+  // address, it also hovers over the busiest month (week), the first day and the busiest hour, and
+  // keeps what their tooltips say.
+  var hovered = {timeline: null, calendar: null, punchcard: null};
+  function busiest(values) {
+    return values.reduce(function (best, value, index) { return value > values[best] ? index : best; }, 0);
+  }
+  function hover() {
+    var targets = {
+      timeline: {seriesIndex: 0, dataIndex: busiest(timeline.minutes)},
+      calendar: {seriesIndex: 0, dataIndex: 0},
+      punchcard: {seriesIndex: 0, dataIndex: busiest(cells.map(function (cell) { return cell[2]; }))}
+    };
+    Object.keys(targets).forEach(function (key) {
+      charts[key].dispatchAction({type: "showTip", seriesIndex: targets[key].seriesIndex, dataIndex: targets[key].dataIndex});
+    });
+    setTimeout(function () {
+      Object.keys(targets).forEach(function (key) {
+        var tip = document.querySelector("#chart-" + key + " .spotiviz-tip");
+        hovered[key] = tip ? tip.textContent : null;
+      });
+    }, 300);
+  }
   function check() {
     var drawn = {};
     Object.keys(charts).forEach(function (key) {
@@ -148,7 +171,8 @@
       }
       drawn[key] = inked;
     });
-    document.documentElement.setAttribute("data-check", JSON.stringify({charts: drawn, errors: errors}));
+    document.documentElement.setAttribute("data-check", JSON.stringify({charts: drawn, errors: errors, tooltips: hovered}));
   }
+  if (location.hash === "#check") { setTimeout(hover, 500); }
   setTimeout(check, 1000);
 })();
