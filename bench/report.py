@@ -11,38 +11,20 @@ is the synthetic extended export of bench/history_data.py (2016 to 2026), import
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.history_data import write_extended
+from bench.process import median_of
 from spotiviz_cli import report
 from spotiviz_cli.history import actions
 from spotiviz_cli.services import Services
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUND_S = 2.0  # the bound for a report of a 200,000-play history
-
-
-def run(args: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "spotiviz_cli", *args], capture_output=True, text=True, env=env, cwd=ROOT
-    )
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
-    return elapsed
-
-
-def median_of(args: list[str], env: dict[str, str], runs: int) -> float:
-    run(args, env)  # once to warm the file cache
-    return statistics.median(run(args, env) for _ in range(runs))
 
 
 def main() -> None:

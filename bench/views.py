@@ -12,38 +12,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.history_data import write_extended
+from bench.process import median_of, run
 from spotiviz_cli.history import actions
 from spotiviz_cli.services import Services
 
 ROOT = Path(__file__).resolve().parent.parent
 
 BOUND_S = 0.3  # the bound for each view, above start-up
-
-
-def run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "spotiviz_cli", *args], capture_output=True, text=True, env=env, cwd=ROOT
-    )
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
-    return elapsed, done.stdout
-
-
-def median_of(args: list[str], env: dict[str, str], runs: int) -> float:
-    run(args, env)  # once to warm the file cache, as for someone who just used it
-    return statistics.median(run(args, env)[0] for _ in range(runs))
 
 
 def main() -> None:

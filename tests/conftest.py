@@ -111,6 +111,22 @@ class ScriptedBrowser:
             self.done.set()
 
 
+@contextlib.contextmanager
+def zone(name: str) -> Iterator[None]:
+    """The process in the time zone `name` (TZ), and back after."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
 @dataclass
 class Harness:
     """Runs CLI commands in-process against the fake Spotify with injected collaborators."""

@@ -4,11 +4,7 @@ records that stop counting), any period, and time zones with DST and with half-h
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,25 +16,11 @@ from hypothesis import strategies as st
 from spotiviz_cli.history import stats, views
 from spotiviz_cli.history.merge import ACCOUNT, EXTENDED, SYNC
 from spotiviz_cli.history.store import EPISODE, MUSIC, HistoryStore, Row, row
+from tests.conftest import zone
 from tests.test_history_merge import assert_summary_is_a_rebuild
 
 T0 = int(datetime(2024, 12, 31, 23, 0).timestamp()) * 1000  # in the zone of the test process (UTC)
 ZONES = ["UTC", "Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe"]
-
-
-@contextmanager
-def zone(name: str) -> Iterator[None]:
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = name
-    time.tzset()
-    try:
-        yield
-    finally:
-        if old is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
 
 
 @st.composite

@@ -8,7 +8,6 @@ import html
 import json
 import os
 import re
-import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 
 from spotiviz_cli import report
-from tests.conftest import Harness
+from tests.conftest import Harness, zone
 
 MIN = 60_000
 GOLDEN = Path(__file__).parent / "golden" / "report_demo.json"
@@ -47,15 +46,8 @@ HISTORY = [
 
 @pytest.fixture(autouse=True)
 def utc() -> Iterator[None]:
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if old is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
+    with zone("UTC"):
+        yield
 
 
 @pytest.fixture
