@@ -10,43 +10,22 @@ is the synthetic extended export of bench/history_data.py (2016 to 2026), import
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.history_data import write_extended
-from bench.process import median_of
+from bench.process import history_options, imported_history, median_of
 from spotiviz_cli import report
-from spotiviz_cli.history import actions
-from spotiviz_cli.services import Services
 
-ROOT = Path(__file__).resolve().parent.parent
 BOUND_S = 2.0  # the bound for a report of a 200,000-play history
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--plays", type=int, default=200_000)
-    parser.add_argument("--data", type=Path, help="the generated export files (made when missing)")
-    parser.add_argument("--db", type=Path, help="the data folder of the imported history (made when missing)")
-    parser.add_argument("--runs", type=int, default=5)
-    options = parser.parse_args()
-
+    options = history_options(__doc__, plays=200_000)
     with tempfile.TemporaryDirectory() as scratch:
-        source = options.data or Path(scratch) / "export"
-        files = sorted(source.glob("Streaming_History_Audio_*.json")) if source.exists() else []
-        if not files:
-            print(f"generating {options.plays:,} plays over ten years ...", flush=True)
-            files = write_extended(source, options.plays, start_year=2016)
-        data = options.db or Path(scratch) / "data"
-        if not (data / "history.sqlite3").exists():
-            print("importing ...", flush=True)
-            actions.import_paths(Services(environ={"SPOTIVIZ_DATA_DIR": str(data)}, cwd=ROOT), files)
+        data = imported_history(options, Path(scratch), start_year=2016)
         env = {"SPOTIVIZ_DATA_DIR": str(data), "PATH": "", "TZ": "UTC"}
         page = Path(scratch) / "report.html"
         startup = median_of(["--version"], env, options.runs)

@@ -10,7 +10,6 @@ imported once (kept in --db for later runs).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -18,38 +17,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.history_data import write_extended
-from bench.process import median_of, run
-from spotiviz_cli.history import actions
-from spotiviz_cli.services import Services
-
-ROOT = Path(__file__).resolve().parent.parent
+from bench.process import history_options, imported_history, median_of, run
 
 BOUND_S = 0.3  # the bound for each view, above start-up
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--plays", type=int, default=1_000_000)
-    parser.add_argument("--data", type=Path, help="the generated export files (made when missing)")
-    parser.add_argument("--db", type=Path, help="the data folder of the imported history (made when missing)")
-    parser.add_argument("--runs", type=int, default=5)
-    options = parser.parse_args()
-
+    options = history_options(__doc__, plays=1_000_000)
     with tempfile.TemporaryDirectory() as scratch:
-        source = options.data or Path(scratch) / "export"
-        files = sorted(source.glob("Streaming_History_Audio_*.json")) if source.exists() else []
-        if not files:
-            print(f"generating {options.plays:,} plays ...", flush=True)
-            years = min(max(1, round(options.plays / 20_000)), 2026 - 2007)
-            files = write_extended(source, options.plays, start_year=2026 - years)
-        data = options.db or Path(scratch) / "data"
-        services = Services(environ={"SPOTIVIZ_DATA_DIR": str(data)}, cwd=ROOT)
-        if not (data / "history.sqlite3").exists():
-            print("importing ...", flush=True)
-            actions.import_paths(services, files)
+        years = min(max(1, round(options.plays / 20_000)), 2026 - 2007)
+        data = imported_history(options, Path(scratch), start_year=2026 - years)
         env = {"SPOTIVIZ_DATA_DIR": str(data), "PATH": "", "TZ": "UTC", "COLUMNS": "100"}
         _, top = run(["history", "top", "artists", "--limit", "1", "--json"], env)
         artist = json.loads(top)[0]["name"]
