@@ -205,3 +205,14 @@ def test_the_vendored_charting_library_is_the_published_file_with_its_licence() 
     assert hashlib.sha256(library).hexdigest() == report.ECHARTS_SHA256
     assert "Apache License" in (assets / "ECHARTS-LICENSE.txt").read_text(encoding="utf-8")
     assert "Apache ECharts" in (assets / "ECHARTS-NOTICE.txt").read_text(encoding="utf-8")
+
+
+def test_the_headline_says_when_there_is_nothing_to_compare_with(history: Harness, tmp_path: Path) -> None:
+    _, path = made(history, "--year", "2026")
+    assert path is not None
+    assert "Changes against 2025." in path.read_text(encoding="utf-8")
+    _, path = made(history, "--year", "2025", "-o", str(tmp_path / "2025.html"))
+    assert path is not None
+    page = path.read_text(encoding="utf-8")
+    assert "Nothing played in 2024 to compare with." in page and "Changes against" not in page
+    assert "skips not recorded" in page  # the export records of this history say nothing of skips

@@ -180,14 +180,23 @@ def _headline(stats: dict[str, Any]) -> str:
             _change(stats["days_listened"], before.get("days_listened")),
         ),
         ("longest streak (days)", f"{stats['longest_streak_days']:,}", ""),
-        ("skipped", "not recorded" if stats["skip_rate"] is None else f"{stats['skip_rate']:.0%}", ""),
+        (
+            "skipped" if stats["skip_rate"] is not None else "skips not recorded",
+            "-" if stats["skip_rate"] is None else f"{stats['skip_rate']:.0%}",
+            "",
+        ),
         ("new artists", f"{stats['new_artists']:,}", ""),
     ]
     cells = "".join(
         f'<div class="figure"><div class="value">{value}{change}</div><div class="label">{_e(label)}</div></div>'
         for label, value, change in figures
     )
-    against = f'<p class="dim">Changes against {_e(before["label"])}.</p>' if before else ""
+    if not before:
+        against = ""
+    elif before["minutes"]:
+        against = f'<p class="dim">Changes against {_e(before["label"])}.</p>'
+    else:
+        against = f'<p class="dim">Nothing played in {_e(before["label"])} to compare with.</p>'
     return f'<section class="figures">{cells}</section>{against}'
 
 
